@@ -1,0 +1,71 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { requestId } from 'hono/request-id'
+import type { AppDeps } from './deps'
+import type { AppEnv } from './env'
+import { apiKeysRoutes } from './features/api-keys/api-keys.routes'
+import { authRoutes } from './features/auth/auth.routes'
+import { CSRF_HEADER } from './features/auth/cookies'
+import { devRoutes } from './features/dev/dev.routes'
+import { healthRoutes } from './features/health/health.routes'
+import { usersRoutes } from './features/users/users.routes'
+import { AppError } from './lib/errors'
+import { onError, onNotFound } from './middleware/error-handler'
+import { requestLog } from './middleware/request-log.middleware'
+import { securityHeaders } from './middleware/security-headers.middleware'
+
+export const MAX_BODY_BYTES = 1024 * 1024
+
+/** The API's routes. Kept apart from the middleware so `AppType` describes exactly the endpoints. */
+function apiRoutes() {
+  return new Hono<AppEnv>()
+    .route('/health', healthRoutes)
+    .route('/auth', authRoutes)
+    .route('/users', usersRoutes)
+    .route('/api-keys', apiKeysRoutes)
+    .route('/dev', devRoutes)
+}
+
+/**
+ * The whole HTTP API, with its dependencies passed in. The Workers entry and the Node entry
+ * build different `deps` and the same app.
+ */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>()
+  app.onError(onError)
+  app.notFound(onNotFound)
+  app.use(
+    requestId({ limitLength: 128 }),
+    async (c, next) => {
+      c.set('deps', deps)
+      await next()
+    },
+    requestLog,
+    securityHeaders(deps.config),
+  )
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin) => (deps.config.corsOrigins.includes(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'X-Request-Id', CSRF_HEADER],
+      exposeHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'Retry-After'],
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      maxAge: 86400,
+    }),
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB')
+      },
+    }),
+  )
+  app.route('/api', apiRoutes())
+  app.all('/api/*', onNotFound)
+  if (deps.assets) app.use('*', deps.assets)
+  return app
+}
+
+export type AppType = ReturnType<typeof apiRoutes>
+export type { AppDeps } from './deps'

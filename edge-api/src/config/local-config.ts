@@ -1,0 +1,33 @@
+import * as v from 'valibot'
+import { CommonEnv, EncryptionKey, envIssues } from './env-schema'
+
+const LocalEnv = v.object({
+  ...CommonEnv,
+  HOST: v.optional(v.string(), '127.0.0.1'),
+  PORT: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(65535)), '8080'),
+  /** Where PGlite, the mail outbox and the local secrets live. */
+  DATA_DIR: v.optional(v.string()),
+  /** Serve this folder at `/` (the built web app). */
+  WEB_DIST: v.optional(v.string()),
+  /** Use PostgreSQL/Neon through the Neon driver instead of PGlite. */
+  DATABASE_URL: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL'))),
+  NEON_WS_PROXY: v.optional(v.string()),
+  ENCRYPTION_KEY: v.optional(EncryptionKey),
+})
+
+/** The desktop shell's origin; it calls the local API with a bearer token. */
+export const DESKTOP_ORIGIN = 'app://2bot'
+
+export type LocalConfig = v.InferOutput<typeof LocalEnv>
+
+export class BadEnvironmentError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`Bad environment: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`)
+  }
+}
+
+export function parseLocalEnv(env: Record<string, string | undefined>): LocalConfig {
+  const result = v.safeParse(LocalEnv, env)
+  if (!result.success) throw new BadEnvironmentError(envIssues(result.issues))
+  return result.output
+}

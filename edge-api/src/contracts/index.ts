@@ -1,0 +1,5 @@
+/** The API's contracts, shared by the API, the runtime and the UI. */
+export * from './auth.contract'
+export * from './users.contract'
+export * from './api-keys.contract'
+export type { ErrorBody, ErrorCode } from '../lib/errors'

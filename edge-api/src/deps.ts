@@ -1,0 +1,53 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import type { Billing } from './adapters/billing/billing.port'
+import type { Cache } from './adapters/cache/cache.port'
+import type { Mailer } from './adapters/mail/mailer.port'
+import type { Queue } from './adapters/queue/queue.port'
+import type { WorkspaceDriver } from './adapters/workspace/workspace-driver.port'
+import type { Db } from './db/db'
+import type { Clock } from './lib/clock'
+import type { Logger } from './lib/logger'
+
+export interface RateLimit {
+  max: number
+  windowSeconds: number
+}
+
+export interface AppConfig {
+  /** 'production' turns on HSTS and Secure cookies. */
+  environment: 'development' | 'test' | 'production'
+  /** 'local' is the embedded default (dev mailbox readable); 'cloud' is Workers. */
+  mode: 'local' | 'cloud'
+  version: string
+  /** Origins allowed to call the API with credentials; same-origin needs no entry. */
+  corsOrigins: string[]
+  /** Where links in mails point, e.g. http://127.0.0.1:8080 */
+  publicUrl: string
+  rateLimits: { auth: RateLimit }
+}
+
+export interface Secrets {
+  /** Keys for AES-256-GCM of gateway credentials by key id; `currentKeyId` seals new data. */
+  encryptionKeys: Record<string, string>
+  currentKeyId: string
+}
+
+/** Everything the app needs from the outside world; each entry point builds its own. */
+export interface AppDeps {
+  config: AppConfig
+  db: Db
+  cache: Cache
+  queue: Queue
+  mailer: Mailer
+  billing: Billing
+  workspaces: WorkspaceDriver
+  clock: Clock
+  secrets: Secrets
+  logger: Logger
+  /** The caller's address as the platform sees it (Workers: cf-connecting-ip; Node: the socket). */
+  clientIp(c: Context): string | undefined
+  /** Serves the built web app for non-API paths (Node entry only). */
+  assets?: MiddlewareHandler
+  /** Local mode only: lets the developer read the mails the app sent. */
+  devMailbox?: { list(): readonly unknown[] }
+}

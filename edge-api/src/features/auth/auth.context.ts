@@ -1,0 +1,12 @@
+import type { ApiKeyScope } from '../../contracts/api-keys.contract'
+import type { User } from '../../db/schema'
+
+/** Who is calling, and how they proved it. */
+export interface AuthContext {
+  user: User
+  via: 'cookie' | 'bearer' | 'api_key'
+  sessionId?: string
+  apiKeyId?: string
+  /** Present for API keys only; sessions may do everything their user may. */
+  scopes?: ApiKeyScope[]
+}

@@ -1,0 +1,47 @@
+/**
+ * The embedded entry: the whole platform in one Node process, nothing to install, no accounts.
+ *   pnpm start            → http://127.0.0.1:8080
+ * Environment variables switch adapters to cloud services (see README).
+ */
+import { fileURLToPath } from 'node:url'
+import { serve } from '@hono/node-server'
+import { createApp } from './app'
+import { BadEnvironmentError, parseLocalEnv } from './config/local-config'
+import { createLocalRuntime } from './local/local-deps'
+
+export async function main(): Promise<void> {
+  let config
+  try {
+    config = parseLocalEnv(process.env)
+  } catch (err) {
+    if (err instanceof BadEnvironmentError) {
+      console.error(err.message)
+      process.exit(2)
+    }
+    throw err
+  }
+  const started = performance.now()
+  const runtime = await createLocalRuntime(config)
+  const app = createApp(runtime.deps)
+  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
+    const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`
+    const lines = [
+      '',
+      `  2Bot is running at ${url}`,
+      `  ready in ${Math.round(performance.now() - started)} ms · health: ${url}/api/health/ready · mail outbox: ${url}/api/dev/outbox`,
+      ...Object.entries(runtime.adapters).map(([port, adapter]) => `  ${port.padEnd(11)} ${adapter}`),
+      '',
+    ]
+    console.log(lines.join('\n'))
+  })
+  const shutdown = async () => {
+    server.close()
+    await runtime.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+}
+
+// Runs only as the entry point, so importing this module has no effect.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main()

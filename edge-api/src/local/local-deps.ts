@@ -1,0 +1,110 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import ws from 'ws'
+import { localBilling } from '../adapters/billing/billing.port'
+import type { Cache } from '../adapters/cache/cache.port'
+import { createMemoryCache } from '../adapters/cache/memory.cache'
+import { createUpstashCache } from '../adapters/cache/upstash.cache'
+import { createOutboxMailer } from '../adapters/mail/outbox.mailer'
+import { createLocalQueue } from '../adapters/queue/local.queue'
+import { createQStashQueue } from '../adapters/queue/qstash.queue'
+import type { Queue } from '../adapters/queue/queue.port'
+import { noWorkspaceDriver } from '../adapters/workspace/workspace-driver.port'
+import { DESKTOP_ORIGIN, type LocalConfig } from '../config/local-config'
+import type { Db } from '../db/db'
+import { openNeon } from '../db/neon'
+import { openPglite } from '../db/pglite'
+import type { AppDeps } from '../deps'
+import { systemClock } from '../lib/clock'
+import { createJsonLogger } from '../lib/logger'
+import { loadLocalSecrets } from './local-secrets'
+import { webAssets } from './web-assets'
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+export const MIGRATIONS_DIR = join(REPO_ROOT, 'migrations')
+
+export interface LocalRuntime {
+  deps: AppDeps
+  /** Which adapter each port uses, for the start-up banner. */
+  adapters: Record<'database' | 'cache' | 'queue' | 'billing' | 'workspaces', string>
+  close(): Promise<void>
+}
+
+/** Builds the embedded platform: PGlite, memory cache, local queue, outbox mail. Cloud adapters by config. */
+export async function createLocalRuntime(config: LocalConfig): Promise<LocalRuntime> {
+  const clock = systemClock
+  const dataDir = config.DATA_DIR ?? join(REPO_ROOT, '.data')
+  await mkdir(dataDir, { recursive: true })
+
+  let db: Db
+  let closeDb: () => Promise<void>
+  let database: string
+  if (config.DATABASE_URL) {
+    const neon = openNeon({ connectionString: config.DATABASE_URL, wsProxy: config.NEON_WS_PROXY, webSocketConstructor: ws })
+    db = neon.db
+    closeDb = () => neon.pool.end()
+    database = 'postgres (neon driver)'
+  } else {
+    const pglite = await openPglite({ dataDir: join(dataDir, 'pglite'), migrationsFolder: MIGRATIONS_DIR })
+    db = pglite.db
+    closeDb = pglite.close
+    database = `pglite (${join(dataDir, 'pglite')})`
+  }
+
+  const upstash = config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN
+  const cache: Cache = upstash
+    ? createUpstashCache({ url: config.UPSTASH_REDIS_REST_URL!, token: config.UPSTASH_REDIS_REST_TOKEN! })
+    : createMemoryCache(clock)
+  const publicUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`
+  const queue: Queue = config.QSTASH_TOKEN
+    ? createQStashQueue({ token: config.QSTASH_TOKEN, baseUrl: config.QSTASH_URL, publicUrl })
+    : createLocalQueue(clock)
+
+  const outboxDir = join(dataDir, 'outbox')
+  const mailer = createOutboxMailer(clock, async (mail) => {
+    await mkdir(outboxDir, { recursive: true })
+    await writeFile(join(outboxDir, `${mail.sentAt.replace(/[:.]/g, '-')}-${mail.id}.json`), JSON.stringify(mail, null, 2))
+  })
+
+  const deps: AppDeps = {
+    config: {
+      environment: config.APP_ENV,
+      mode: 'local',
+      version: process.env.npm_package_version ?? '0.1.0',
+      corsOrigins: [DESKTOP_ORIGIN, ...config.CORS_ORIGINS],
+      publicUrl,
+      rateLimits: { auth: { max: config.AUTH_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 } },
+    },
+    db,
+    cache,
+    queue,
+    mailer,
+    billing: localBilling,
+    workspaces: noWorkspaceDriver,
+    clock,
+    secrets: await loadLocalSecrets(dataDir, config.ENCRYPTION_KEY),
+    logger: createJsonLogger({ minLevel: config.LOG_LEVEL }),
+    clientIp: (c) => {
+      try {
+        return getConnInfo(c).remote.address
+      } catch {
+        return undefined
+      }
+    },
+    assets: webAssets(config.WEB_DIST ?? join(REPO_ROOT, 'web', 'dist')),
+    devMailbox: mailer,
+  }
+  return {
+    deps,
+    adapters: {
+      database,
+      cache: upstash ? 'upstash redis' : 'memory',
+      queue: config.QSTASH_TOKEN ? 'qstash' : 'local (in process)',
+      billing: 'local plan switch',
+      workspaces: 'none yet',
+    },
+    close: closeDb,
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The Workers entry: Neon over WebSocket, Upstash Redis, QStash. Bindings are parsed once per
+ * isolate; the database pool lives for one request (Workers cannot keep sockets across requests).
+ */
+import { localBilling } from './adapters/billing/billing.port'
+import type { Cache } from './adapters/cache/cache.port'
+import { createMemoryCache } from './adapters/cache/memory.cache'
+import { createUpstashCache } from './adapters/cache/upstash.cache'
+import type { Mailer } from './adapters/mail/mailer.port'
+import { createQStashQueue } from './adapters/queue/qstash.queue'
+import type { Queue } from './adapters/queue/queue.port'
+import { noWorkspaceDriver } from './adapters/workspace/workspace-driver.port'
+import { createApp } from './app'
+import { parseWorkerEnv, type WorkerConfig, type WorkerConfigResult } from './config/worker-config'
+import { openNeon } from './db/neon'
+import type { AppDeps } from './deps'
+import { systemClock } from './lib/clock'
+import { createJsonLogger, type Logger } from './lib/logger'
+
+/** What lives as long as the isolate: the parsed bindings and the clients built from them. */
+interface Isolate {
+  env: unknown
+  config: WorkerConfigResult
+  logger: Logger
+  cache?: Cache
+}
+let isolate: Isolate | undefined
+
+function isolateFor(env: unknown): Isolate {
+  if (!isolate || isolate.env !== env) {
+    const config = parseWorkerEnv(env)
+    isolate = { env, config, logger: createJsonLogger({ minLevel: config.ok ? config.config.LOG_LEVEL : 'info' }) }
+  }
+  return isolate
+}
+
+/** Mail in the cloud is sent by a provider adapter (not yet chosen); until then it is logged without the body. */
+const loggingMailer = (logger: Logger): Mailer => ({
+  async send(mail) {
+    logger.log('warn', 'mail not sent: no mail provider configured', { to: mail.to, subject: mail.subject })
+  },
+})
+
+const unconfiguredQueue: Queue = {
+  async publish() {
+    throw new Error('QStash is not configured (QSTASH_TOKEN)')
+  },
+  async ping() {
+    throw new Error('QStash is not configured (QSTASH_TOKEN)')
+  },
+}
+
+function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): AppDeps {
+  // Without Upstash the limits are per isolate: acceptable for a preview, not for production.
+  current.cache ??=
+    config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN
+      ? createUpstashCache({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN })
+      : createMemoryCache(systemClock)
+  return {
+    config: {
+      environment: config.APP_ENV,
+      mode: 'cloud',
+      version: '0.1.0',
+      corsOrigins: config.CORS_ORIGINS,
+      publicUrl: config.PUBLIC_URL,
+      rateLimits: { auth: { max: config.AUTH_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 } },
+    },
+    db,
+    cache: current.cache,
+    queue: config.QSTASH_TOKEN
+      ? createQStashQueue({ token: config.QSTASH_TOKEN, baseUrl: config.QSTASH_URL, publicUrl: config.PUBLIC_URL })
+      : unconfiguredQueue,
+    mailer: loggingMailer(current.logger),
+    billing: localBilling,
+    workspaces: noWorkspaceDriver,
+    clock: systemClock,
+    secrets: { encryptionKeys: { k1: config.ENCRYPTION_KEY }, currentKeyId: 'k1' },
+    logger: current.logger,
+    clientIp: (c) => c.req.header('cf-connecting-ip'),
+  }
+}
+
+export default {
+  async fetch(request: Request, env: unknown, ctx: ExecutionContext): Promise<Response> {
+    const current = isolateFor(env)
+    if (!current.config.ok) {
+      current.logger.log('error', 'bad environment', { issues: current.config.issues })
+      return Response.json(
+        {
+          error: {
+            code: 'BAD_ENVIRONMENT',
+            message: 'The server is misconfigured',
+            details: current.config.issues.map((i) => i.variable),
+            requestId: crypto.randomUUID(),
+          },
+        },
+        { status: 500 },
+      )
+    }
+    const config = current.config.config
+    const { db, pool } = openNeon({ connectionString: config.DATABASE_URL, wsProxy: config.NEON_WS_PROXY })
+    try {
+      return await createApp(cloudDeps(config, current, db)).fetch(request, env, ctx)
+    } finally {
+      ctx.waitUntil(pool.end())
+    }
+  },
+} satisfies ExportedHandler

@@ -1,0 +1,90 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import worker from '../../src/worker'
+
+/** Calls the real Workers entry inside workerd, as Cloudflare would. */
+async function call(path: string, init: RequestInit & { env?: unknown } = {}) {
+  const ctx = createExecutionContext()
+  const res = await worker.fetch(new Request(`http://2bot.test${path}`, init), init.env ?? env, ctx)
+  await waitOnExecutionContext(ctx)
+  return res
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
+
+const uniqueEmail = () => `w${crypto.randomUUID().slice(0, 8)}@example.com`
+
+describe('the API inside workerd against PostgreSQL', () => {
+  it('is ready: database through the Neon driver, Upstash Redis and QStash', async () => {
+    const res = await call('/api/health/ready')
+    const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> }
+    expect(body).toMatchObject({ status: 'ready', checks: { database: { status: 'ok' }, cache: { status: 'ok' }, queue: { status: 'ok' } } })
+    expect(res.status).toBe(200)
+  })
+
+  it('answers 500 BAD_ENVIRONMENT when a binding is wrong, naming it but not its value', async () => {
+    const res = await call('/api/health', { env: { ...env, DATABASE_URL: 'mysql://secret@host/db' } })
+    expect(res.status).toBe(500)
+    const body = (await res.json()) as { error: { code: string; details: string[] } }
+    expect(body.error.code).toBe('BAD_ENVIRONMENT')
+    expect(body.error.details).toContain('DATABASE_URL')
+    expect(JSON.stringify(body)).not.toContain('secret')
+  })
+
+  it('registers, signs in with a bearer token, reads the profile and manages an API key', async () => {
+    const email = uniqueEmail()
+    const registered = await call('/api/auth/register', json({ email, password: 'Workers-Pass-1', name: 'Edge' }))
+    expect(registered.status).toBe(201)
+    expect(registered.headers.get('set-cookie')).toMatch(/2bot_session=.*HttpOnly/i)
+
+    const login = await call('/api/auth/login', json({ email, password: 'Workers-Pass-1', tokenType: 'bearer' }))
+    expect(login.status).toBe(200)
+    const { token } = (await login.json()) as { token: string }
+    const auth = { authorization: `Bearer ${token}` }
+
+    const me = await call('/api/users/me', { headers: auth })
+    expect(((await me.json()) as { user: { email: string } }).user.email).toBe(email)
+
+    const created = await call('/api/api-keys', json({ name: 'edge', scopes: ['read:profile'] }, auth))
+    expect(created.status).toBe(201)
+    const { key } = (await created.json()) as { key: string }
+    expect((await call('/api/users/me', { headers: { 'x-api-key': key } })).status).toBe(200)
+
+    const logout = await call('/api/auth/logout', { method: 'POST', headers: auth })
+    expect(logout.status).toBe(200)
+    expect((await call('/api/users/me', { headers: auth })).status).toBe(401)
+  })
+
+  it('locks an account after 5 wrong passwords (state in Postgres)', async () => {
+    const email = uniqueEmail()
+    await call('/api/auth/register', json({ email, password: 'Workers-Pass-1' }))
+    const statuses = []
+    for (let i = 0; i < 5; i++) statuses.push((await call('/api/auth/login', json({ email, password: 'Wrong-Pass-1' }))).status)
+    expect(statuses).toEqual([401, 401, 401, 401, 423])
+  })
+
+  it("answers 404 for another user's session id", async () => {
+    const a = uniqueEmail()
+    const b = uniqueEmail()
+    await call('/api/auth/register', json({ email: a, password: 'Workers-Pass-1' }))
+    await call('/api/auth/register', json({ email: b, password: 'Workers-Pass-1' }))
+    const tokenOf = async (email: string) =>
+      ((await (await call('/api/auth/login', json({ email, password: 'Workers-Pass-1', tokenType: 'bearer' }))).json()) as { token: string; sessionId: string })
+    const alice = await tokenOf(a)
+    const bob = await tokenOf(b)
+    const res = await call(`/api/auth/sessions/${bob.sessionId}`, { method: 'DELETE', headers: { authorization: `Bearer ${alice.token}` } })
+    expect(res.status).toBe(404)
+    expect((await call('/api/auth/session', { headers: { authorization: `Bearer ${bob.token}` } })).status).toBe(200)
+  })
+
+  it('refuses malformed and oversized bodies with 4xx', async () => {
+    const malformed = await call('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":' })
+    expect(malformed.status).toBe(400)
+    const big = await call('/api/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1024 * 1024 + 1) })
+    expect(big.status).toBe(413)
+  })
+})
