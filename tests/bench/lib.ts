@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import autocannon from 'autocannon'
+
+export interface LoadResult {
+  name: string
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  non2xx: number
+  errors: number
+}
+
+/** autocannon from this process against a server in another process, over loopback. */
+export async function load(name: string, opts: { url: string; headers?: Record<string, string>; seconds?: number; connections?: number }): Promise<LoadResult> {
+  const result = await autocannon({
+    url: opts.url,
+    headers: opts.headers,
+    duration: opts.seconds ?? 10,
+    connections: opts.connections ?? 50,
+  })
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+
+/** Starts a server process and waits until `readyUrl` answers 200. */
+export async function startServer(command: string, args: string[], env: Record<string, string>, readyUrl: string, cwd: string): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'], detached: true })
+  const deadline = Date.now() + 90_000
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(readyUrl)).status === 200) return child
+    } catch {}
+    if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  stopServer(child)
+  throw new Error(`${readyUrl} not ready in 90 s`)
+}
+
+export function stopServer(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGTERM')
+  } catch {}
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
+
+/** Registers a user and returns a bearer token for it. */
+export async function bearerFor(base: string, email: string, password: string): Promise<string> {
+  const reg = await fetch(`${base}/api/auth/register`, json({ email, password }))
+  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`)
+  const login = await fetch(`${base}/api/auth/login`, json({ email, password, tokenType: 'bearer' }))
+  return ((await login.json()) as { token: string }).token
+}
+
+/** Sequential logins: what one user waits for, dominated by PBKDF2's 100,000 iterations. */
+export async function loginLatency(base: string, email: string, password: string, n = 30): Promise<{ p50Ms: number; p99Ms: number }> {
+  const times: number[] = []
+  for (let i = 0; i < n; i++) {
+    const started = performance.now()
+    const res = await fetch(`${base}/api/auth/login`, json({ email, password, tokenType: 'bearer' }))
+    if (res.status !== 200) throw new Error(`login: ${res.status}`)
+    await res.arrayBuffer()
+    times.push(performance.now() - started)
+  }
+  times.sort((a, b) => a - b)
+  return { p50Ms: Math.round(percentile(times, 50) * 10) / 10, p99Ms: Math.round(percentile(times, 99) * 10) / 10 }
+}

@@ -1,0 +1,140 @@
+/**
+ * `pnpm bench`: request throughput and latency of the API in both homes, written to docs/benchmarks.md.
+ *   Node + PGlite: the embedded entry (`edge-api/src/local.ts`) as its own process.
+ *   workerd + PostgreSQL: `wrangler dev` with the Neon driver through a WebSocket proxy, Redis via Upstash's protocol.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { migrateNeon } from '../../edge-api/src/db/migrate-neon'
+import { startPostgres } from '../../edge-api/test/support/postgres-server'
+import { startQStashDouble } from '../../edge-api/test/support/qstash-double'
+import { startUpstashShim } from '../../edge-api/test/support/upstash-shim'
+import { startWsProxy } from '../../edge-api/test/support/ws-proxy'
+import { bearerFor, load, loginLatency, startServer, stopServer, type LoadResult } from './lib'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const PASSWORD = 'Bench-Pass-1!'
+
+interface HomeResult {
+  home: string
+  health: LoadResult
+  me: LoadResult
+  login: { p50Ms: number; p99Ms: number }
+}
+
+async function measure(home: string, base: string): Promise<HomeResult> {
+  const token = await bearerFor(base, `bench-${Date.now()}@example.com`, PASSWORD)
+  const email = `bench-login-${Date.now()}@example.com`
+  await bearerFor(base, email, PASSWORD)
+  const health = await load(`${home} GET /api/health`, { url: `${base}/api/health`, seconds: SECONDS })
+  const me = await load(`${home} GET /api/users/me`, { url: `${base}/api/users/me`, headers: { authorization: `Bearer ${token}` }, seconds: SECONDS })
+  const login = await loginLatency(base, email, PASSWORD)
+  for (const r of [health, me]) {
+    if (r.non2xx || r.errors) throw new Error(`${r.name}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+  }
+  console.log(home, { health, me, login })
+  return { home, health, me, login }
+}
+
+async function benchNode(): Promise<HomeResult> {
+  const dataDir = mkdtempSync(join(os.tmpdir(), '2bot-bench-'))
+  const port = 8390
+  // Rate limits are a defence, not what is measured here.
+  const env = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '100000' }
+  const server = await startServer('node', ['--import', 'tsx', 'edge-api/src/local.ts'], env, `http://127.0.0.1:${port}/api/health/ready`, ROOT)
+  try {
+    return await measure('Node + PGlite', `http://127.0.0.1:${port}`)
+  } finally {
+    stopServer(server)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function benchWorkerd(): Promise<HomeResult> {
+  const base = 24100
+  const pg = startPostgres(base)
+  const proxy = await startWsProxy(base + 1)
+  const upstash = await startUpstashShim({ redisPort: base + 2, httpPort: base + 3, token: 'bench-upstash' })
+  const qstash = await startQStashDouble({ port: base + 4, token: 'bench-qstash' })
+  const port = 8391
+  try {
+    await migrateNeon(pg.url, proxy.address)
+    const vars = {
+      APP_ENV: 'test',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: pg.url,
+      NEON_WS_PROXY: proxy.address,
+      ENCRYPTION_KEY: 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE=',
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      QSTASH_URL: qstash.url,
+      QSTASH_TOKEN: 'bench-qstash',
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+      LOG_LEVEL: 'error',
+    }
+    const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])]
+    const server = await startServer('pnpm', ['--dir', 'edge-api', 'exec', ...args, '--config', '../wrangler.toml'], { WRANGLER_SEND_METRICS: 'false' }, `http://127.0.0.1:${port}/api/health/ready`, ROOT)
+    try {
+      return await measure('workerd + PostgreSQL', `http://127.0.0.1:${port}`)
+    } finally {
+      stopServer(server)
+    }
+  } finally {
+    await qstash.stop()
+    await upstash.stop()
+    await proxy.stop()
+    pg.stop()
+  }
+}
+
+function report(results: HomeResult[]): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  const rows = results.flatMap((r) => [
+    `| ${r.home} | GET /api/health | ${r.health.requestsPerSecond} | ${r.health.p50Ms} | ${r.health.p99Ms} |`,
+    `| ${r.home} | GET /api/users/me (bearer session) | ${r.me.requestsPerSecond} | ${r.me.p50Ms} | ${r.me.p99Ms} |`,
+  ])
+  const logins = results.map((r) => `| ${r.home} | ${r.login.p50Ms} | ${r.login.p99Ms} |`)
+  return [
+    '## API foundation (issue 2)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}.`,
+    `autocannon, 50 connections, ${SECONDS} s per row, over loopback from a separate process; every response 2xx.`,
+    '',
+    '| home | request | req/s | p50 ms | p99 ms |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    'Login latency (sequential, 30 logins; PBKDF2-SHA256 × 100,000 dominates):',
+    '',
+    '| home | p50 ms | p99 ms |',
+    '|---|---|---|',
+    ...logins,
+    '',
+    'What ran for real: the Node entry with PGlite in its data folder; workerd via `wrangler dev` with the Neon',
+    'driver over a WebSocket proxy to PostgreSQL 15, and @upstash/redis against redis-server behind the Upstash',
+    'REST protocol (test/support/upstash-shim.ts). Load generator and servers share the 2 cores.',
+    "workerd rows include wrangler dev's local proxy in front of workerd, and a new database connection per",
+    'request (Workers cannot keep sockets between requests; Neon in production pools on its side).',
+    '',
+  ].join('\n')
+}
+
+const SECTION = '## API foundation (issue 2)'
+const results = [await benchNode(), await benchWorkerd()]
+const file = join(ROOT, 'docs', 'benchmarks.md')
+let doc: string
+try {
+  doc = readFileSync(file, 'utf8')
+} catch {
+  doc = '# Benchmarks\n\nWritten by `pnpm bench`. Numbers from one machine; compare runs on the same machine only.\n\n'
+}
+const start = doc.indexOf(SECTION)
+const next = start === -1 ? -1 : doc.indexOf('\n## ', start + SECTION.length)
+const section = report(results)
+doc = start === -1 ? `${doc.trimEnd()}\n\n${section}` : doc.slice(0, start) + section + (next === -1 ? '' : doc.slice(next + 1))
+writeFileSync(file, doc)
+console.log(`written to ${file}`)
+process.exit(0)

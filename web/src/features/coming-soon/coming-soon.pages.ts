@@ -1,0 +1,59 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+export interface ComingSoonInfo {
+  key: string
+  title: string
+  summary: string
+  capabilities: string[]
+}
+
+/** The sections that exist in the navigation before their feature ships; each says what is coming. */
+export const COMING_SOON: ComingSoonInfo[] = [
+  {
+    key: 'gateways',
+    title: 'Gateways',
+    summary: 'Connect a Telegram bot, a Telegram account, an AI model or a webhook. Coming next.',
+    capabilities: [
+      'Add a Telegram bot with its token and receive its messages',
+      'Sign in a Telegram account to automate your own chats',
+      'Plug in an AI model (OpenAI, Anthropic and others) to draft or answer messages',
+      'Receive and send webhooks to connect any other service',
+    ],
+  },
+  {
+    key: 'workflows',
+    title: 'Workflows',
+    summary: 'Build automations on a visual canvas: a trigger, then steps that send, wait, branch or call AI.',
+    capabilities: [
+      'Start a workflow from a message, a schedule or a webhook',
+      'Chain steps with the output of earlier ones ({{ steps.fetch.output.text }})',
+      'Watch every run step by step and retry failures',
+    ],
+  },
+  {
+    key: 'marketplace',
+    title: 'Marketplace',
+    summary: 'Install ready-made workflows and plugins built by 2Bot and the community.',
+    capabilities: ['Browse templates by category', 'Install a template into your workspace in one click', 'Publish your own workflows'],
+  },
+  {
+    key: 'organization',
+    title: 'Organization',
+    summary: 'Work as a team: invite colleagues, group them into departments and choose who can do what.',
+    capabilities: ['Invite members by email', 'Organize members into departments', 'Give roles: owner, admin or member'],
+  },
+  {
+    key: 'billing',
+    title: 'Billing',
+    summary: 'See your plan and usage, upgrade, and download invoices.',
+    capabilities: ['Compare plans from Free to Enterprise', 'Follow your monthly usage', 'Manage the payment method and invoices'],
+  },
+]
+
+export const comingSoonRoutes: RouteRecordRaw[] = COMING_SOON.map((info) => ({
+  path: info.key,
+  name: info.key,
+  component: () => import('./components/ComingSoonPage.vue'),
+  props: { info },
+  meta: { title: info.title },
+}))
