@@ -23,17 +23,20 @@ const AnyPassword = v.pipe(v.string('Password is required'), v.minLength(1, 'Pas
 
 const Token = v.pipe(v.string('Token is required'), v.minLength(16, 'Token is invalid'), v.maxLength(200, 'Token is invalid'))
 
+/** 'cookie' for browsers (default); 'bearer' returns a token for the desktop app. */
+const TokenType = v.optional(v.picklist(['cookie', 'bearer'], 'tokenType must be cookie or bearer'))
+
 export const RegisterBody = v.strictObject({
   email: Email,
   password: NewPassword,
   name: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'Name is empty'), v.maxLength(100, 'Name is too long'))),
+  tokenType: TokenType,
 })
 
 export const LoginBody = v.strictObject({
   email: Email,
   password: AnyPassword,
-  /** 'cookie' for browsers (default); 'bearer' returns a token for the desktop app. */
-  tokenType: v.optional(v.picklist(['cookie', 'bearer'])),
+  tokenType: TokenType,
 })
 
 export const ForgotPasswordBody = v.strictObject({ email: Email })

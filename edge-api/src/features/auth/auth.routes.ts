@@ -59,11 +59,11 @@ async function sendVerificationMail(c: Context<AppEnv>, user: User) {
 
 export const authRoutes = new Hono<AppEnv>()
   .post('/register', authLimit, validate('json', RegisterBody), async (c) => {
-    const body = c.req.valid('json')
+    const { tokenType, ...body } = c.req.valid('json')
     const user = await registerUser(c.get('deps'), body)
     await sendVerificationMail(c, user)
     await audit(c, { action: 'auth.register', resource: 'user', resourceId: user.id, userId: user.id })
-    return c.json(await signIn(c, user, 'cookie'), 201)
+    return c.json(await signIn(c, user, tokenType ?? 'cookie'), 201)
   })
   .post('/login', authLimit, validate('json', LoginBody), async (c) => {
     const deps = c.get('deps')

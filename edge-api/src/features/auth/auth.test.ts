@@ -36,6 +36,16 @@ describe('register', () => {
     expect(await auditActions(row!.id)).toContain('auth.register:success')
   })
 
+  it('gives the desktop app a bearer token on registration when asked', async () => {
+    const agent = ctx.agent()
+    const res = await agent.api.auth.register.$post({ json: { email: 'desk@example.com', password: STRONG_PASSWORD, tokenType: 'bearer' } })
+    const body = await res.json()
+    expect(res.status).toBe(201)
+    expect(agent.cookies.size).toBe(0)
+    agent.useBearer('token' in body ? body.token : undefined)
+    expect((await agent.api.users.me.$get()).status).toBe(200)
+  })
+
   it('refuses a taken email with 409 and creates nothing', async () => {
     const { email } = await registerUser(ctx)
     const before = (await ctx.db.select().from(users)).length

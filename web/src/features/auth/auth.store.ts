@@ -68,12 +68,7 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   async function register(input: Credentials & { name?: string }) {
-    const res = await api.call(client.auth.register.$post({ json: input }))
-    if (platform.tokenType === 'bearer') {
-      // Registration always answers with a cookie session; the desktop app needs a bearer token.
-      await login({ email: input.email, password: input.password })
-      return
-    }
+    const res = await api.call(client.auth.register.$post({ json: { ...input, tokenType: platform.tokenType } }))
     await platform.signedIn(res)
     setUser(res.user)
   }
