@@ -26,4 +26,5 @@ fi
 export WRANGLER_SEND_METRICS=false
 pnpm install --frozen-lockfile
 pnpm typecheck
+pnpm lint
 pnpm test

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 
 /** A newcomer's first minutes: register → dashboard → log out → log in → change theme → log out. */
 test('register, log in, change theme, log out', async ({ page }) => {
@@ -41,7 +41,7 @@ test('register, log in, change theme, log out', async ({ page }) => {
   expect((await page.request.get('/api/auth/session')).status()).toBe(401)
 })
 
-async function logOut(page: import('@playwright/test').Page) {
+async function logOut(page: Page) {
   const direct = page.getByTestId('logout')
   if (!(await direct.isVisible())) await page.getByTestId('user-menu').click()
   await page.getByTestId('logout').click()
