@@ -1,5 +1,8 @@
-/**
- * The workspace runtime: the workflow engine, step executors, gateway clients and the job loop
- * arrive with the workflow issue. Until then this package only marks its place in the workspace.
- */
-export const RUNTIME_PACKAGE = '@2bot/runtime'
+export { runWorkflow, DEFAULT_LIMITS } from './engine/engine'
+export { abortableSleep } from './engine/sleep'
+export * from './engine/types'
+export { defaultExecutors } from './steps/registry'
+export { createQuickJsCodeRunner } from './sandbox/quickjs.code-runner'
+export { createGuardedHttpClient, isPublicAddress } from './net/guarded-http'
+export { evaluate, ExpressionError, EXPRESSION_FUNCTIONS } from './expressions/evaluate'
+export { render, expressionsIn } from './expressions/template'

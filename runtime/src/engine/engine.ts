@@ -1,0 +1,235 @@
+import { WORKFLOW_LIMITS, type WorkflowStep } from '@2bot/edge-api/contracts'
+import { evaluate, ExpressionError, type Scope } from '../expressions/evaluate'
+import { render } from '../expressions/template'
+import { backoffDelay } from './backoff'
+import {
+  StepFailure,
+  type EngineDeps,
+  type ExecutorRegistry,
+  type Limits,
+  type RunInput,
+  type RunState,
+  type StepContext,
+  type StepExecutor,
+  type StepRecord,
+} from './types'
+
+export const DEFAULT_LIMITS: Limits = {
+  maxRunMs: WORKFLOW_LIMITS.maxRunMs,
+  defaultStepTimeoutMs: WORKFLOW_LIMITS.defaultStepTimeoutMs,
+  maxLoopIterations: WORKFLOW_LIMITS.maxLoopIterations,
+  maxVariableBytes: WORKFLOW_LIMITS.maxVariableBytes,
+}
+
+const DEFAULT_RETRY = { maxAttempts: 3, backoffMs: 1000, maxBackoffMs: 30_000 }
+const CONFIG_KEYS_NOT_RENDERED = new Set(['id', 'type', 'name', 'onError', 'retry', 'timeoutMs', 'position', 'steps'])
+
+/** Why a run stopped early: the caller's cancel, or the run's own deadline. */
+class RunAborted extends Error {
+  constructor(readonly reason: 'cancelled' | 'timeout') {
+    super(reason)
+  }
+}
+
+/** The platform did not take a checkpoint: the run must stop here, never treat it as a step failure. */
+export class CheckpointFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`Checkpoint failed: ${cause instanceof Error ? cause.message : String(cause)}`)
+    this.name = 'CheckpointFailed'
+  }
+}
+
+interface StepResult {
+  record: StepRecord
+  next?: string | null
+  exhaustedRetries?: boolean
+}
+
+function toFailure(err: unknown, stepSignal: AbortSignal | undefined): StepFailure {
+  if (err instanceof StepFailure) return err
+  if (err instanceof ExpressionError) return new StepFailure(`${err.message} (in "${err.expression}")`, 'USER', { retryable: false, code: 'EXPRESSION' })
+  if (stepSignal?.aborted) return new StepFailure('The step took longer than its timeout', 'SYSTEM', { code: 'STEP_TIMEOUT', retryable: true })
+  return new StepFailure(err instanceof Error ? err.message : String(err), 'SYSTEM')
+}
+
+/** Rejects as soon as `signal` aborts, so an executor that ignores its signal cannot hold the run. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}
+
+/**
+ * One run of a workflow definition. The loop is small on purpose: find the step at the cursor,
+ * execute it through the registry (with retries and timeouts), record the result, checkpoint,
+ * move the cursor. Completed steps in a resumed state are never executed again.
+ */
+class Run {
+  private state: RunState
+  private readonly limits: Limits
+  private readonly byId: Map<string, WorkflowStep>
+  private readonly order: string[]
+  private readonly signal: AbortSignal
+  private readonly deadline: AbortSignal
+
+  constructor(
+    private readonly input: RunInput,
+    private readonly registry: ExecutorRegistry,
+    private readonly deps: EngineDeps,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...deps.limits }
+    const steps = input.definition.steps
+    this.byId = new Map(steps.map((s) => [s.id, s]))
+    this.order = steps.map((s) => s.id)
+    this.state = input.state ?? { status: 'running', steps: {}, cursor: this.order[0] ?? null, startedAt: deps.now() }
+    // The run's deadline counts from its first start, across resumes.
+    this.deadline = AbortSignal.timeout(Math.max(0, this.limits.maxRunMs - (deps.now() - this.state.startedAt)))
+    this.signal = input.signal ? AbortSignal.any([input.signal, this.deadline]) : this.deadline
+  }
+
+  async run(): Promise<RunState> {
+    try {
+      while (this.state.status === 'running' && this.state.cursor !== null) {
+        const step = this.byId.get(this.state.cursor)
+        if (!step) throw new StepFailure(`No step "${this.state.cursor}"`, 'USER')
+        const result = await this.runStep(step, step.id, {})
+        const failed = result.record.status === 'failed' && step.onError !== 'continue'
+        const following = this.order[this.order.indexOf(step.id) + 1] ?? null
+        const cursor = failed ? null : result.next !== undefined ? result.next : following
+        this.state = {
+          ...this.state,
+          steps: { ...this.state.steps, [step.id]: result.record },
+          cursor,
+          lastOutput: result.record.status === 'completed' ? result.record.output : this.state.lastOutput,
+          ...(failed
+            ? { status: 'failed', finishedAt: this.deps.now(), error: { ...result.record.error!, stepKey: step.id, exhaustedRetries: result.exhaustedRetries } }
+            : cursor === null
+              ? { status: 'completed', finishedAt: this.deps.now() }
+              : {}),
+        }
+        await this.checkpoint(step.id, result.record)
+      }
+    } catch (err) {
+      const aborted = err instanceof RunAborted ? err : this.signal.aborted ? new RunAborted(this.deadline.aborted ? 'timeout' : 'cancelled') : undefined
+      if (!aborted) throw err
+      this.state =
+        aborted.reason === 'cancelled'
+          ? { ...this.state, status: 'cancelled', cursor: null, finishedAt: this.deps.now() }
+          : {
+              ...this.state,
+              status: 'failed',
+              cursor: null,
+              finishedAt: this.deps.now(),
+              error: { message: `The run took longer than ${Math.round(this.limits.maxRunMs / 1000)} s`, kind: 'USER', code: 'RUN_TIMEOUT' },
+            }
+    }
+    return this.state
+  }
+
+  private async checkpoint(key: string, record: StepRecord): Promise<void> {
+    try {
+      await this.deps.checkpoint({ key, record, state: this.state })
+    } catch (err) {
+      throw new CheckpointFailed(err)
+    }
+  }
+
+  private scopeFor(extra: Scope, keyPrefix: string): Scope {
+    const steps: Record<string, unknown> = {}
+    for (const [key, record] of Object.entries(this.state.steps)) {
+      const id = keyPrefix && key.startsWith(keyPrefix) ? key.slice(keyPrefix.length) : key
+      if (!id.includes('[') && !id.includes('.')) steps[id] = { output: record.output, status: record.status, error: record.error }
+    }
+    return { trigger: this.input.trigger, config: this.input.definition.config, steps, ...extra }
+  }
+
+  private async runStep(step: WorkflowStep, key: string, extra: Scope, keyPrefix = ''): Promise<StepResult> {
+    const done = this.state.steps[key]
+    // Finished work is final; a failed loop-body step may run again when its loop is retried.
+    if (done && done.status !== 'failed') return { record: done }
+    const executor = this.registry[step.type] as StepExecutor
+    const retry = step.onError === 'retry' ? { ...DEFAULT_RETRY, ...step.retry } : { ...DEFAULT_RETRY, maxAttempts: 1 }
+    for (let attempt = 1; ; attempt++) {
+      if (this.signal.aborted) throw new RunAborted(this.deadline.aborted ? 'timeout' : 'cancelled')
+      const startedAt = this.deps.now()
+      await this.deps.stepStarted?.({ key, stepId: step.id, attempt, startedAt })
+      const stepSignal = executor.sideEffects ? AbortSignal.any([this.signal, AbortSignal.timeout(step.timeoutMs ?? this.limits.defaultStepTimeoutMs)]) : this.signal
+      try {
+        const scope = this.scopeFor(extra, keyPrefix)
+        const ctx: StepContext = {
+          step,
+          key,
+          attempt,
+          executionId: this.input.executionId,
+          scope,
+          signal: stepSignal,
+          deps: this.deps,
+          limits: this.limits,
+          render: (value) => render(value, scope),
+          evaluate: (expression) => evaluate(expression, scope),
+          runBody: (steps, bodyScope, prefix) => this.runBody(steps, { ...extra, ...bodyScope }, prefix),
+        }
+        const outcome =
+          this.input.mode === 'dry-run' && executor.sideEffects
+            ? { output: { dryRun: true, wouldRun: render(Object.fromEntries(Object.entries(step).filter(([k]) => !CONFIG_KEYS_NOT_RENDERED.has(k))), scope) } }
+            : await untilAborted(executor.execute(ctx), stepSignal)
+        const output = outcome.output === undefined ? null : outcome.output
+        const size = JSON.stringify(output)?.length ?? 0
+        if (size > this.limits.maxVariableBytes) {
+          throw new StepFailure(`The output of step "${step.id}" is ${size} bytes; the limit is ${this.limits.maxVariableBytes}`, 'USER', { retryable: false, code: 'OUTPUT_TOO_LARGE' })
+        }
+        return { record: { status: 'completed', output, attempts: attempt, startedAt, finishedAt: this.deps.now() }, next: outcome.next }
+      } catch (err) {
+        if (err instanceof RunAborted || err instanceof CheckpointFailed) throw err
+        if (this.signal.aborted) throw new RunAborted(this.deadline.aborted ? 'timeout' : 'cancelled')
+        const failure = toFailure(err, stepSignal)
+        if (failure.retryable && attempt < retry.maxAttempts) {
+          await this.deps.sleep(backoffDelay(attempt, retry.backoffMs, retry.maxBackoffMs, this.deps.random), this.signal)
+          continue
+        }
+        const error = { message: failure.message, kind: failure.kind, ...(failure.options.code ? { code: failure.options.code } : {}) }
+        return { record: { status: 'failed', error, attempts: attempt, startedAt, finishedAt: this.deps.now() }, exhaustedRetries: retry.maxAttempts > 1 }
+      }
+    }
+  }
+
+  /** A loop iteration: body steps in order, each checkpointed under `prefix`; resumes past finished ones. */
+  private async runBody(steps: readonly WorkflowStep[], extra: Scope, prefix: string): Promise<unknown> {
+    let last: unknown = null
+    for (const step of steps) {
+      const key = `${prefix}${step.id}`
+      const result = await this.runStep(step, key, extra, prefix)
+      if (result.record !== this.state.steps[key]) {
+        this.state = { ...this.state, steps: { ...this.state.steps, [key]: result.record } }
+        await this.checkpoint(key, result.record)
+      }
+      if (result.record.status === 'failed' && step.onError !== 'continue') {
+        throw new StepFailure(`Step "${step.id}" failed: ${result.record.error?.message}`, result.record.error?.kind ?? 'SYSTEM', { retryable: false, code: result.record.error?.code })
+      }
+      if (result.record.status === 'completed') last = result.record.output
+      if (result.next === null) break
+      if (typeof result.next === 'string') throw new StepFailure(`Step "${step.id}" cannot jump to "${result.next}" from inside a loop`, 'USER', { retryable: false })
+    }
+    return last
+  }
+}
+
+/**
+ * Runs (or resumes) a workflow and returns its final state.
+ * @example const state = await runWorkflow({ executionId, definition, trigger }, defaultExecutors(), deps)
+ */
+export function runWorkflow(input: RunInput, registry: ExecutorRegistry, deps: EngineDeps): Promise<RunState> {
+  return new Run(input, registry, deps).run()
+}
