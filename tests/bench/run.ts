@@ -12,6 +12,7 @@ import { startPostgres } from '../../edge-api/test/support/postgres-server'
 import { startQStashDouble } from '../../edge-api/test/support/qstash-double'
 import { startUpstashShim } from '../../edge-api/test/support/upstash-shim'
 import { startWsProxy } from '../../edge-api/test/support/ws-proxy'
+import { benchEngine } from './engine.bench'
 import { bearerFor, load, loginLatency, startServer, stopServer, type LoadResult } from './lib'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -122,19 +123,25 @@ function report(results: HomeResult[]): string {
   ].join('\n')
 }
 
-const SECTION = '## API foundation (issue 2)'
-const results = [await benchNode(), await benchWorkerd()]
-const file = join(ROOT, 'docs', 'benchmarks.md')
-let doc: string
-try {
-  doc = readFileSync(file, 'utf8')
-} catch {
-  doc = '# Benchmarks\n\nWritten by `pnpm bench`. Numbers from one machine; compare runs on the same machine only.\n\n'
+/** Replaces the section with the same `## ` title in docs/benchmarks.md, or appends it. */
+function writeSection(section: string): void {
+  const file = join(ROOT, 'docs', 'benchmarks.md')
+  let doc: string
+  try {
+    doc = readFileSync(file, 'utf8')
+  } catch {
+    doc = '# Benchmarks\n\nWritten by `pnpm bench`. Numbers from one machine; compare runs on the same machine only.\n\n'
+  }
+  const title = section.split('\n')[0]!
+  const start = doc.indexOf(title)
+  const next = start === -1 ? -1 : doc.indexOf('\n## ', start + title.length)
+  doc = start === -1 ? `${doc.trimEnd()}\n\n${section}` : doc.slice(0, start) + section + (next === -1 ? '' : doc.slice(next + 1))
+  writeFileSync(file, doc)
+  console.log(`${title} → ${file}`)
 }
-const start = doc.indexOf(SECTION)
-const next = start === -1 ? -1 : doc.indexOf('\n## ', start + SECTION.length)
-const section = report(results)
-doc = start === -1 ? `${doc.trimEnd()}\n\n${section}` : doc.slice(0, start) + section + (next === -1 ? '' : doc.slice(next + 1))
-writeFileSync(file, doc)
-console.log(`written to ${file}`)
+
+// `pnpm bench` runs every section; `pnpm bench engine` (or `api`) only that one.
+const only = process.argv[2]
+if (!only || only === 'engine') writeSection(await benchEngine())
+if (!only || only === 'api') writeSection(report([await benchNode(), await benchWorkerd()]))
 process.exit(0)
