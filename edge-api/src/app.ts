@@ -8,7 +8,10 @@ import { apiKeysRoutes } from './features/api-keys/api-keys.routes'
 import { authRoutes } from './features/auth/auth.routes'
 import { CSRF_HEADER } from './features/auth/cookies'
 import { devRoutes } from './features/dev/dev.routes'
+import { gatewaysRoutes } from './features/gateways/gateways.routes'
 import { healthRoutes } from './features/health/health.routes'
+import { runtimeRoutes } from './features/runtime/runtime.routes'
+import { servicesRoutes } from './features/services/services.routes'
 import { usersRoutes } from './features/users/users.routes'
 import { AppError } from './lib/errors'
 import { onError, onNotFound } from './middleware/error-handler'
@@ -24,6 +27,9 @@ function apiRoutes() {
     .route('/auth', authRoutes)
     .route('/users', usersRoutes)
     .route('/api-keys', apiKeysRoutes)
+    .route('/gateways', gatewaysRoutes)
+    .route('/user/services', servicesRoutes)
+    .route('/runtime', runtimeRoutes)
     .route('/dev', devRoutes)
 }
 

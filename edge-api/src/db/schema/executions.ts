@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core'
 import { at, createdAt, id } from './_columns'
 import { executionStatus } from './enums'
 import { organizations } from './organizations'
@@ -18,7 +18,18 @@ export const executions = pgTable(
     triggeredBy: text('triggered_by').notNull(),
     triggerData: jsonb('trigger_data').$type<unknown>(),
     attempt: integer('attempt').notNull().default(1),
+    /** 'run', or 'dry-run' (side-effecting steps reported, not executed). */
+    mode: text('mode', { enum: ['run', 'dry-run'] }).notNull().default('run'),
+    /** The engine's RunState after the last checkpoint: what a resumed attempt starts from. */
+    state: jsonb('state').$type<Record<string, unknown>>(),
+    /** The last step's output (the synchronous webhook response). */
+    result: jsonb('result').$type<unknown>(),
     error: text('error'),
+    errorKind: text('error_kind', { enum: ['USER', 'SYSTEM'] }),
+    /** Failed after exhausting its retries or leases: kept for inspection and manual retry. */
+    deadLetter: boolean('dead_letter').notNull().default(false),
+    cancelRequestedAt: at('cancel_requested_at'),
+    tokensUsed: integer('tokens_used').notNull().default(0),
     startedAt: at('started_at'),
     completedAt: at('completed_at'),
     heartbeatAt: at('heartbeat_at'),

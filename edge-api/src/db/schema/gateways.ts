@@ -25,3 +25,4 @@ export const gateways = pgTable(
   },
   (t) => [index('gateways_user_id_idx').on(t.userId), index('gateways_organization_id_idx').on(t.organizationId)],
 )
+export type Gateway = typeof gateways.$inferSelect

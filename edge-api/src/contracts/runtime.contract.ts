@@ -1,0 +1,60 @@
+import * as v from 'valibot'
+
+/** Bodies of the API the workspace runtime calls (`/api/runtime/*`, workspace token). */
+
+const Owner = v.pipe(v.string(), v.minLength(1), v.maxLength(100))
+const Lease = { jobId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), owner: Owner }
+
+export const LeaseBody = v.strictObject({
+  owner: Owner,
+  max: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10)), 1),
+  leaseSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(300)), 30),
+})
+
+export const StepStartedBody = v.strictObject({
+  ...Lease,
+  key: v.pipe(v.string(), v.minLength(1), v.maxLength(300)),
+  attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  startedAt: v.number(),
+})
+
+const StepErrorSchema = v.object({ message: v.string(), kind: v.picklist(['USER', 'SYSTEM']), code: v.optional(v.string()) })
+
+export const StepRecordSchema = v.object({
+  status: v.picklist(['completed', 'failed', 'skipped']),
+  output: v.optional(v.unknown()),
+  error: v.optional(StepErrorSchema),
+  attempts: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  startedAt: v.number(),
+  finishedAt: v.number(),
+})
+
+export const RunStateSchema = v.object({
+  status: v.picklist(['running', 'completed', 'failed', 'cancelled']),
+  steps: v.record(v.string(), StepRecordSchema),
+  cursor: v.nullable(v.string()),
+  startedAt: v.number(),
+  finishedAt: v.optional(v.number()),
+  error: v.optional(v.object({ ...StepErrorSchema.entries, stepKey: v.optional(v.string()), exhaustedRetries: v.optional(v.boolean()) })),
+  lastOutput: v.optional(v.unknown()),
+})
+
+export const CheckpointBody = v.strictObject({
+  ...Lease,
+  /** Absent for a state-only checkpoint (a run that ended without a new step, e.g. cancelled). */
+  key: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(300))),
+  record: v.optional(StepRecordSchema),
+  state: RunStateSchema,
+})
+
+export const HeartbeatBody = v.strictObject({ ...Lease, leaseSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(300)), 30) })
+export const ReleaseBody = v.strictObject({ ...Lease, reason: v.optional(v.pipe(v.string(), v.maxLength(500))) })
+
+export type RunStateBody = v.InferOutput<typeof RunStateSchema>
+
+/** What a lease hands the runtime for one job. */
+export interface LeasedJob {
+  jobId: string
+  execution: { id: string; mode: 'run' | 'dry-run'; attempt: number; triggerData: unknown; state: RunStateBody | null; cancelRequested: boolean }
+  definition: unknown
+}

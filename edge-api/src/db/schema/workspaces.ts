@@ -1,0 +1,26 @@
+import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { at, createdAt, id, updatedAt } from './_columns'
+import { organizations } from './organizations'
+import { users } from './users'
+
+/**
+ * Where a user's (or organization's) workflows run. The runtime inside authenticates with the
+ * workspace token (stored hashed) and sees only this workspace's jobs.
+ */
+export const workspaces = pgTable(
+  'workspaces',
+  {
+    id: id(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    organizationId: text('organization_id').references(() => organizations.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    status: text('status', { enum: ['STOPPED', 'STARTING', 'RUNNING', 'STOPPING', 'ERROR'] }).notNull().default('STOPPED'),
+    driver: text('driver').notNull().default('process'),
+    lastHeartbeatAt: at('last_heartbeat_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('workspaces_user_key').on(t.userId), index('workspaces_organization_idx').on(t.organizationId)],
+)
+
+export type Workspace = typeof workspaces.$inferSelect

@@ -1,0 +1,85 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { gateways } from '../../db/schema'
+import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
+
+let ctx: TestContext
+beforeAll(async () => {
+  ctx = await createTestContext()
+})
+afterAll(() => ctx.close())
+
+const BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw'
+const botBody = { type: 'TELEGRAM_BOT', name: 'Support bot', config: {}, credentials: { botToken: BOT_TOKEN } } as const
+
+describe('/api/gateways', () => {
+  it('creates a gateway with its credentials sealed, never returned', async () => {
+    const { agent } = await registerUser(ctx)
+    const res = await agent.api.gateways.$post({ json: botBody })
+    expect(res.status).toBe(201)
+    const text = await res.text()
+    expect(text).not.toContain(BOT_TOKEN)
+    const { gateway } = JSON.parse(text) as { gateway: { id: string; status: string } }
+    expect(gateway.status).toBe('DISCONNECTED')
+    const [row] = await ctx.db.select().from(gateways).where(eq(gateways.id, gateway.id))
+    expect(row!.credentials).toMatch(/^v1\.t1\./)
+    expect(row!.credentials).not.toContain('AAHdq')
+    const list = await (await agent.api.gateways.$get()).text()
+    expect(list).not.toContain(BOT_TOKEN)
+  })
+
+  it('validates config and credentials per type, naming the field', async () => {
+    const { agent } = await registerUser(ctx)
+    const cases: [unknown, string][] = [
+      [{ ...botBody, credentials: { botToken: 'nope' } }, 'credentials.botToken'],
+      [{ type: 'AI', name: 'AI', config: { provider: 'CUSTOM', model: 'x' }, credentials: {} }, 'config.baseURL'],
+      [{ type: 'TELEGRAM_USER', name: 'Me', config: { phoneNumber: '+4915112345678', riskAcknowledged: false }, credentials: { apiId: 1, apiHash: 'a'.repeat(32) } }, 'config.riskAcknowledged'],
+      [{ type: 'DISCORD', name: 'x', config: {}, credentials: {} }, 'type'],
+    ]
+    for (const [body, path] of cases) {
+      const res = await agent.raw('/api/gateways', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      expect(res.status).toBe(400)
+      const err = (await res.json()) as { error: { details: { path: string }[] } }
+      expect(err.error.details.map((d) => d.path)).toContain(path)
+    }
+    expect((await (await agent.api.gateways.$get()).json()).gateways).toHaveLength(0)
+  })
+
+  it('updates name and re-seals new credentials; a bad patch changes nothing', async () => {
+    const { agent } = await registerUser(ctx)
+    const { gateway } = (await (await agent.api.gateways.$post({ json: botBody })).json()) as { gateway: { id: string } }
+    const bad = await agent.raw(`/api/gateways/${gateway.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ credentials: { botToken: 'x' } }) })
+    expect(bad.status).toBe(400)
+    const [before] = await ctx.db.select().from(gateways).where(eq(gateways.id, gateway.id))
+    const ok = await agent.api.gateways[':id'].$patch({ param: { id: gateway.id }, json: { name: 'Renamed', credentials: { botToken: '987654321:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } } })
+    expect(ok.status).toBe(200)
+    const [after] = await ctx.db.select().from(gateways).where(eq(gateways.id, gateway.id))
+    expect(after!.name).toBe('Renamed')
+    expect(after!.credentials).not.toBe(before!.credentials)
+  })
+
+  it("answers 404 for another user's gateway on every route", async () => {
+    const alice = await registerUser(ctx)
+    const bob = await registerUser(ctx)
+    const { gateway } = (await (await alice.agent.api.gateways.$post({ json: botBody })).json()) as { gateway: { id: string } }
+    const param = { id: gateway.id }
+    expect((await bob.agent.api.gateways[':id'].$get({ param })).status).toBe(404)
+    expect((await bob.agent.api.gateways[':id'].$patch({ param, json: { name: 'mine now' } })).status).toBe(404)
+    expect((await bob.agent.api.gateways[':id'].$delete({ param })).status).toBe(404)
+    expect((await alice.agent.api.gateways[':id'].$get({ param })).status).toBe(200)
+  })
+
+  it('soft-deletes', async () => {
+    const { agent } = await registerUser(ctx)
+    const { gateway } = (await (await agent.api.gateways.$post({ json: botBody })).json()) as { gateway: { id: string } }
+    expect((await agent.api.gateways[':id'].$delete({ param: { id: gateway.id } })).status).toBe(200)
+    expect((await agent.api.gateways[':id'].$get({ param: { id: gateway.id } })).status).toBe(404)
+    const [row] = await ctx.db.select().from(gateways).where(eq(gateways.id, gateway.id))
+    expect(row!.deletedAt).not.toBeNull()
+  })
+
+  it('lists the gateway types with their actions and warnings', async () => {
+    const { types } = await (await ctx.agent().api.gateways.types.$get()).json()
+    expect(types.find((t) => t.type === 'TELEGRAM_USER')!.warning).toMatch(/terms of service/)
+  })
+})

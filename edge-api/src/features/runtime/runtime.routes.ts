@@ -1,0 +1,68 @@
+import { and, eq, isNull } from 'drizzle-orm'
+import { Hono, type Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { CheckpointBody, HeartbeatBody, LeaseBody, ReleaseBody, StepStartedBody } from '../../contracts/runtime.contract'
+import { gateways, type Workspace } from '../../db/schema'
+import type { AppEnv } from '../../env'
+import { AppError, notFound } from '../../lib/errors'
+import { validate } from '../../middleware/validate'
+import { gatewayCredentials } from '../gateways/gateways.service'
+import { findWorkspaceByToken } from '../workspaces/workspaces.service'
+import { heartbeat, heldJob, leaseJobs, recordCheckpoint, recordStepStarted, releaseJob } from './runtime.service'
+
+type RuntimeEnv = AppEnv & { Variables: { workspace: Workspace } }
+
+/** Workspace runtimes authenticate with their workspace token and see only that workspace's work. */
+const requireWorkspace = createMiddleware<RuntimeEnv>(async (c, next) => {
+  const token = c.req.header('authorization')?.match(/^Bearer\s+(ws_\S{16,200})$/)?.[1]
+  const workspace = token ? await findWorkspaceByToken(c.get('deps'), token) : undefined
+  if (!workspace) throw new AppError('UNAUTHORIZED', 'A valid workspace token is required')
+  c.set('workspace', workspace)
+  await next()
+})
+
+const workspaceOf = (c: Context<RuntimeEnv>) => c.get('workspace')
+
+export const runtimeRoutes = new Hono<RuntimeEnv>()
+  .use(requireWorkspace)
+  .post('/lease', validate('json', LeaseBody), async (c) => {
+    const jobs = await leaseJobs(c.get('deps'), workspaceOf(c).id, c.req.valid('json'))
+    return c.json({ jobs })
+  })
+  .post('/executions/:id/steps/start', validate('json', StepStartedBody), async (c) => {
+    const body = c.req.valid('json')
+    await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
+    await recordStepStarted(c.get('deps'), c.req.param('id'), body)
+    return c.json({ ok: true as const })
+  })
+  .post('/executions/:id/checkpoint', validate('json', CheckpointBody), async (c) => {
+    const body = c.req.valid('json')
+    const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
+    await recordCheckpoint(c.get('deps'), job, body)
+    return c.json({ ok: true as const })
+  })
+  .post('/executions/:id/heartbeat', validate('json', HeartbeatBody), async (c) => {
+    const body = c.req.valid('json')
+    const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
+    return c.json(await heartbeat(c.get('deps'), job, body.leaseSeconds))
+  })
+  .post('/executions/:id/release', validate('json', ReleaseBody), async (c) => {
+    const body = c.req.valid('json')
+    const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
+    await releaseJob(c.get('deps'), job, body.reason)
+    return c.json({ ok: true as const })
+  })
+  /** Decrypted credentials, only for a gateway of this workspace's owner, only to run a step. */
+  .get('/gateways/:id', async (c) => {
+    const deps = c.get('deps')
+    const workspace = workspaceOf(c)
+    if (!workspace.userId) throw notFound('Gateway')
+    const [row] = await deps.db
+      .select()
+      .from(gateways)
+      .where(and(eq(gateways.id, c.req.param('id')), eq(gateways.userId, workspace.userId), isNull(gateways.deletedAt)))
+      .limit(1)
+    if (!row) throw notFound('Gateway')
+    c.header('Cache-Control', 'no-store')
+    return c.json({ gateway: { id: row.id, type: row.type, config: row.config, credentials: await gatewayCredentials(deps, row) } })
+  })

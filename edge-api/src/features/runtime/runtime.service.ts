@@ -1,0 +1,202 @@
+import { and, eq, inArray, lte, sql } from 'drizzle-orm'
+import type { LeasedJob, RunStateBody } from '../../contracts/runtime.contract'
+import type { AppDeps } from '../../deps'
+import { executionSteps, executions, jobs, serviceVersions, type Job } from '../../db/schema'
+import { newId } from '../../lib/crypto'
+import { AppError } from '../../lib/errors'
+
+/** Leases a job may have before it is dead-lettered (a run that keeps killing its runtime). */
+export const MAX_LEASES = 5
+export const MAX_CONCURRENT_PER_WORKSPACE = 10
+
+/**
+ * Hands out up to `max` ready jobs of this workspace, never more than 10 running at once.
+ * `FOR UPDATE SKIP LOCKED` lets several runtimes poll without taking the same job.
+ */
+export async function leaseJobs(deps: AppDeps, workspaceId: string, opts: { owner: string; max: number; leaseSeconds: number }): Promise<LeasedJob[]> {
+  const now = deps.clock.now()
+  const leasedUntil = new Date(now.getTime() + opts.leaseSeconds * 1000)
+  const leased = await deps.db.transaction(async (tx) => {
+    const [{ running }] = (await tx
+      .select({ running: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'LEASED')))) as [{ running: number }]
+    const room = Math.min(opts.max, MAX_CONCURRENT_PER_WORKSPACE - running)
+    if (room <= 0) return []
+    const ready = await tx
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'QUEUED'), lte(jobs.availableAt, now)))
+      .orderBy(jobs.availableAt)
+      .limit(room)
+      .for('update', { skipLocked: true })
+    if (ready.length === 0) return []
+    return tx
+      .update(jobs)
+      .set({ status: 'LEASED', leasedUntil, leaseOwner: opts.owner, leases: sql`${jobs.leases} + 1`, updatedAt: now })
+      .where(inArray(jobs.id, ready.map((r) => r.id)))
+      .returning()
+  })
+  const out: LeasedJob[] = []
+  for (const job of leased) {
+    const [row] = await deps.db
+      .update(executions)
+      .set({ status: 'RUNNING', attempt: job.leases, startedAt: sql`coalesce(${executions.startedAt}, ${now.toISOString()}::timestamptz)`, heartbeatAt: now })
+      .where(eq(executions.id, job.executionId))
+      .returning()
+    const [version] = await deps.db
+      .select({ definition: serviceVersions.definition })
+      .from(serviceVersions)
+      .where(and(eq(serviceVersions.serviceId, row!.serviceId), eq(serviceVersions.version, row!.serviceVersion)))
+    out.push({
+      jobId: job.id,
+      execution: {
+        id: row!.id,
+        mode: row!.mode,
+        attempt: job.leases,
+        triggerData: row!.triggerData,
+        state: (row!.state as RunStateBody | null) ?? null,
+        cancelRequested: row!.cancelRequestedAt !== null,
+      },
+      definition: version!.definition,
+    })
+  }
+  return out
+}
+
+/** The job behind a runtime call, if this runtime still holds its lease; 409 otherwise. */
+export async function heldJob(deps: AppDeps, workspaceId: string, executionId: string, lease: { jobId: string; owner: string }): Promise<Job> {
+  const [job] = await deps.db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.id, lease.jobId), eq(jobs.workspaceId, workspaceId), eq(jobs.executionId, executionId)))
+    .limit(1)
+  if (!job) throw new AppError('NOT_FOUND', 'No such job in this workspace')
+  if (job.status !== 'LEASED' || job.leaseOwner !== lease.owner) {
+    throw new AppError('CONFLICT', 'This runtime no longer holds the job; another attempt took over', { code: 'LEASE_LOST' })
+  }
+  return job
+}
+
+/** Records that a step attempt began, so an attempt a crash interrupts is still on the record. */
+export async function recordStepStarted(deps: AppDeps, executionId: string, input: { key: string; attempt: number; startedAt: number }): Promise<void> {
+  await deps.db
+    .insert(executionSteps)
+    .values({ id: newId(), executionId, stepId: input.key, attempt: input.attempt, status: 'RUNNING', startedAt: new Date(input.startedAt), createdAt: deps.clock.now() })
+    .onConflictDoNothing()
+}
+
+const STEP_STATUS = { completed: 'COMPLETED', failed: 'FAILED', skipped: 'SKIPPED' } as const
+const RUN_STATUS = { running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED', cancelled: 'CANCELLED' } as const
+
+/** Tokens an AI step reports (`output.usage.totalTokens`), for plan limits and billing. */
+function tokensOf(output: unknown): number {
+  const total = (output as { usage?: { totalTokens?: unknown } } | null)?.usage?.totalTokens
+  return typeof total === 'number' && Number.isFinite(total) && total > 0 ? Math.floor(total) : 0
+}
+
+/**
+ * The checkpoint: the step's result and the run state in one transaction. Idempotent — the same
+ * checkpoint delivered twice changes nothing the second time.
+ */
+export async function recordCheckpoint(
+  deps: AppDeps,
+  job: Job,
+  input: { key?: string; record?: { status: 'completed' | 'failed' | 'skipped'; output?: unknown; error?: { message: string; kind: 'USER' | 'SYSTEM' }; attempts: number; startedAt: number; finishedAt: number }; state: RunStateBody },
+): Promise<void> {
+  const now = deps.clock.now()
+  const finished = input.state.status !== 'running'
+  await deps.db.transaction(async (tx) => {
+    let tokens = 0
+    if (input.key && input.record) {
+      const values = {
+        status: STEP_STATUS[input.record.status],
+        output: input.record.output ?? null,
+        error: input.record.error?.message ?? null,
+        errorKind: input.record.error?.kind ?? null,
+        completedAt: new Date(input.record.finishedAt),
+      }
+      const [existing] = await tx
+        .select({ status: executionSteps.status })
+        .from(executionSteps)
+        .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, input.key), eq(executionSteps.attempt, input.record.attempts)))
+      if (!existing) {
+        await tx.insert(executionSteps).values({ id: newId(), executionId: job.executionId, stepId: input.key, attempt: input.record.attempts, startedAt: new Date(input.record.startedAt), createdAt: now, ...values })
+        tokens = tokensOf(input.record.output)
+      } else if (existing.status === 'RUNNING') {
+        await tx
+          .update(executionSteps)
+          .set(values)
+          .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, input.key), eq(executionSteps.attempt, input.record.attempts)))
+        tokens = tokensOf(input.record.output)
+      }
+    }
+    await tx
+      .update(executions)
+      .set({
+        state: input.state as unknown as Record<string, unknown>,
+        heartbeatAt: now,
+        ...(tokens ? { tokensUsed: sql`${executions.tokensUsed} + ${tokens}` } : {}),
+        ...(finished
+          ? {
+              status: RUN_STATUS[input.state.status],
+              completedAt: now,
+              result: input.state.lastOutput ?? null,
+              error: input.state.error?.message ?? null,
+              errorKind: input.state.error?.kind ?? null,
+              deadLetter: Boolean(input.state.error?.exhaustedRetries),
+            }
+          : {}),
+      })
+      .where(eq(executions.id, job.executionId))
+    if (finished) await tx.update(jobs).set({ status: 'DONE', leasedUntil: null, updatedAt: now }).where(eq(jobs.id, job.id))
+  })
+}
+
+/** Extends the lease; tells the runtime whether the user asked to cancel. */
+export async function heartbeat(deps: AppDeps, job: Job, leaseSeconds: number): Promise<{ cancelRequested: boolean }> {
+  const now = deps.clock.now()
+  await deps.db.update(jobs).set({ leasedUntil: new Date(now.getTime() + leaseSeconds * 1000), updatedAt: now }).where(eq(jobs.id, job.id))
+  const [row] = await deps.db.update(executions).set({ heartbeatAt: now }).where(eq(executions.id, job.executionId)).returning({ cancel: executions.cancelRequestedAt })
+  return { cancelRequested: row?.cancel != null }
+}
+
+/** A runtime that stops (shutdown, scale-down) gives its job back at once instead of waiting for the reaper. */
+export async function releaseJob(deps: AppDeps, job: Job, reason?: string): Promise<void> {
+  const now = deps.clock.now()
+  await deps.db.update(jobs).set({ status: 'QUEUED', leaseOwner: null, leasedUntil: null, availableAt: now, lastError: reason ?? null, updatedAt: now }).where(eq(jobs.id, job.id))
+}
+
+/**
+ * The reaper: jobs whose runtime stopped heartbeating go back to the queue, to resume from their
+ * last checkpoint; after MAX_LEASES they are dead-lettered. Returns how many were handled.
+ */
+export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: number; dead: number }> {
+  const now = deps.clock.now()
+  return deps.db.transaction(async (tx) => {
+    const expired = await tx
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.status, 'LEASED'), lte(jobs.leasedUntil, now)))
+      .for('update', { skipLocked: true })
+    let dead = 0
+    for (const job of expired) {
+      const [execution] = await tx.select({ cancel: executions.cancelRequestedAt }).from(executions).where(eq(executions.id, job.executionId))
+      if (execution?.cancel) {
+        await tx.update(jobs).set({ status: 'DONE', updatedAt: now }).where(eq(jobs.id, job.id))
+        await tx.update(executions).set({ status: 'CANCELLED', completedAt: now }).where(eq(executions.id, job.executionId))
+      } else if (job.leases >= MAX_LEASES) {
+        dead++
+        await tx.update(jobs).set({ status: 'DEAD', lastError: 'The runtime stopped answering too many times', updatedAt: now }).where(eq(jobs.id, job.id))
+        await tx
+          .update(executions)
+          .set({ status: 'FAILED', completedAt: now, deadLetter: true, error: `The runtime stopped answering ${job.leases} times; the run was set aside`, errorKind: 'SYSTEM' })
+          .where(eq(executions.id, job.executionId))
+      } else {
+        await tx.update(jobs).set({ status: 'QUEUED', leaseOwner: null, leasedUntil: null, availableAt: now, lastError: 'lease expired', updatedAt: now }).where(eq(jobs.id, job.id))
+      }
+    }
+    return { requeued: expired.length - dead, dead }
+  })
+}
+

@@ -1,0 +1,180 @@
+import { and, desc, eq, inArray, lt } from 'drizzle-orm'
+import type { PublicExecution, PublicExecutionStep } from '../../contracts/services.contract'
+import type { AppDeps } from '../../deps'
+import { executionSteps, executions, jobs, services } from '../../db/schema'
+import { newId } from '../../lib/crypto'
+import { AppError, notFound } from '../../lib/errors'
+import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
+import type { Service } from './services.service'
+
+export type Execution = typeof executions.$inferSelect
+type ExecutionStep = typeof executionSteps.$inferSelect
+
+export function toPublicExecution(row: Execution): PublicExecution {
+  return {
+    id: row.id,
+    serviceId: row.serviceId,
+    serviceVersion: row.serviceVersion,
+    status: row.status,
+    mode: row.mode,
+    triggeredBy: row.triggeredBy,
+    attempt: row.attempt,
+    error: row.error,
+    errorKind: row.errorKind,
+    deadLetter: row.deadLetter,
+    tokensUsed: row.tokensUsed,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    completedAt: row.completedAt?.toISOString() ?? null,
+  }
+}
+
+export function toPublicStep(row: ExecutionStep): PublicExecutionStep {
+  return {
+    key: row.stepId,
+    attempt: row.attempt,
+    status: row.status,
+    output: row.output ?? null,
+    error: row.error,
+    errorKind: row.errorKind,
+    startedAt: row.startedAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+    durationMs: row.completedAt ? row.completedAt.getTime() - row.startedAt.getTime() : null,
+  }
+}
+
+export interface EnqueueInput {
+  service: Service
+  triggeredBy: string
+  triggerData: unknown
+  mode?: 'run' | 'dry-run'
+  /** A checkpointed state to resume from (retry from the failed step). */
+  state?: Record<string, unknown>
+  version?: number
+}
+
+/**
+ * The outbox: the execution row and its job are committed together before anything else happens,
+ * so an accepted trigger is never lost. Only then is the workspace woken and the queue nudged.
+ */
+export async function enqueueExecution(deps: AppDeps, input: EnqueueInput): Promise<Execution> {
+  const workspace = await ensureWorkspace(deps, input.service.userId)
+  const now = deps.clock.now()
+  const execution = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(executions)
+      .values({
+        id: newId(),
+        serviceId: input.service.id,
+        userId: input.service.userId,
+        organizationId: input.service.organizationId,
+        serviceVersion: input.version ?? input.service.currentVersion,
+        status: 'PENDING',
+        mode: input.mode ?? 'run',
+        triggeredBy: input.triggeredBy,
+        triggerData: input.triggerData ?? null,
+        state: input.state ?? null,
+        createdAt: now,
+      })
+      .returning()
+    await tx.insert(jobs).values({ id: newId(), workspaceId: workspace.id, executionId: row!.id, status: 'QUEUED', availableAt: now, createdAt: now, updatedAt: now })
+    await tx.update(services).set({ lastRunAt: now }).where(eq(services.id, input.service.id))
+    return row!
+  })
+  await afterCommit(deps, () => deps.workspaces.ensureRunning(workspace.id, () => issueWorkspaceToken(deps, workspace.id)), 'workspace start')
+  await afterCommit(deps, () => deps.queue.publish({ topic: 'execution.queued', body: { executionId: execution.id, workspaceId: workspace.id }, deduplicationId: execution.id }), 'queue nudge')
+  return execution
+}
+
+/** Work after the commit may fail without losing the run: the job row waits for the next runtime poll. */
+async function afterCommit(deps: AppDeps, work: () => Promise<unknown>, what: string): Promise<void> {
+  try {
+    await work()
+  } catch (err) {
+    deps.logger.log('warn', `${what} failed after commit; the job stays queued`, { error: err })
+  }
+}
+
+export async function listExecutions(
+  deps: AppDeps,
+  serviceId: string,
+  filters: { status?: Execution['status']; trigger?: string; limit: number; before?: string },
+): Promise<Execution[]> {
+  return deps.db
+    .select()
+    .from(executions)
+    .where(
+      and(
+        eq(executions.serviceId, serviceId),
+        filters.status ? eq(executions.status, filters.status) : undefined,
+        filters.trigger ? eq(executions.triggeredBy, filters.trigger) : undefined,
+        filters.before ? lt(executions.createdAt, new Date(filters.before)) : undefined,
+      ),
+    )
+    .orderBy(desc(executions.createdAt))
+    .limit(filters.limit)
+}
+
+export async function findExecution(deps: AppDeps, serviceId: string, executionId: string): Promise<Execution> {
+  const [row] = await deps.db.select().from(executions).where(and(eq(executions.id, executionId), eq(executions.serviceId, serviceId))).limit(1)
+  if (!row) throw notFound('Execution')
+  return row
+}
+
+export async function listExecutionSteps(deps: AppDeps, executionId: string): Promise<ExecutionStep[]> {
+  return deps.db.select().from(executionSteps).where(eq(executionSteps.executionId, executionId)).orderBy(executionSteps.startedAt, executionSteps.attempt)
+}
+
+/**
+ * Cancel always takes: a run nobody has picked up ends now; a running one is flagged, and its
+ * runtime stops at the next heartbeat (and the reaper finishes the job if the runtime is gone).
+ */
+export async function cancelExecution(deps: AppDeps, execution: Execution): Promise<Execution> {
+  if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(execution.status)) {
+    throw new AppError('CONFLICT', `The execution already ended (${execution.status.toLowerCase()})`)
+  }
+  const now = deps.clock.now()
+  return deps.db.transaction(async (tx) => {
+    const leased = await tx.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.executionId, execution.id), eq(jobs.status, 'LEASED')))
+    if (leased.length === 0) {
+      await tx.update(jobs).set({ status: 'DONE', updatedAt: now }).where(and(eq(jobs.executionId, execution.id), inArray(jobs.status, ['QUEUED'])))
+      const [row] = await tx.update(executions).set({ status: 'CANCELLED', cancelRequestedAt: now, completedAt: now }).where(eq(executions.id, execution.id)).returning()
+      return row!
+    }
+    const [row] = await tx.update(executions).set({ cancelRequestedAt: now }).where(eq(executions.id, execution.id)).returning()
+    return row!
+  })
+}
+
+/**
+ * Retry a failed run: from the failed step (a new execution resuming the old one's checkpoint,
+ * so completed steps are not repeated) or from the trigger (a fresh run with the same input).
+ */
+export async function retryExecution(deps: AppDeps, service: Service, execution: Execution, from: 'failed-step' | 'trigger'): Promise<Execution> {
+  if (execution.status !== 'FAILED' && execution.status !== 'CANCELLED') {
+    throw new AppError('CONFLICT', 'Only failed or cancelled executions can be retried')
+  }
+  const resumeState =
+    from === 'failed-step' && execution.state
+      ? reopenState(execution.state as { steps?: Record<string, { status: string }>; error?: { stepKey?: string } }, deps.clock.now().getTime())
+      : undefined
+  return enqueueExecution(deps, {
+    service,
+    triggeredBy: `retry:${execution.triggeredBy}`.slice(0, 100),
+    triggerData: execution.triggerData,
+    mode: execution.mode,
+    version: execution.serviceVersion,
+    ...(resumeState ? { state: resumeState } : {}),
+  })
+}
+
+/** The checkpoint with the failed step removed and the cursor put back on it. */
+function reopenState(state: { steps?: Record<string, { status: string }>; error?: { stepKey?: string } }, now: number): Record<string, unknown> | undefined {
+  const failedKey = state.error?.stepKey
+  if (!failedKey || !state.steps) return undefined
+  const steps = Object.fromEntries(Object.entries(state.steps).filter(([key, rec]) => key !== failedKey && !(rec.status === 'failed' && key.startsWith(`${failedKey}[`))))
+  const { error: _error, finishedAt: _finished, ...rest } = state as Record<string, unknown>
+  // A retry gets a fresh run deadline.
+  return { ...rest, steps, status: 'running', cursor: failedKey, startedAt: now }
+}
+

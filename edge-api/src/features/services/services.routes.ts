@@ -1,0 +1,119 @@
+import { Hono } from 'hono'
+import { CreateServiceBody, ListExecutionsQuery, RetryExecutionBody, RunServiceBody, UpdateServiceBody } from '../../contracts/services.contract'
+import type { AppEnv } from '../../env'
+import { AppError } from '../../lib/errors'
+import { validate } from '../../middleware/validate'
+import { audit } from '../audit/audit.service'
+import { authOf, requireAuth } from '../auth/auth.middleware'
+import {
+  cancelExecution,
+  enqueueExecution,
+  findExecution,
+  listExecutionSteps,
+  listExecutions,
+  retryExecution,
+  toPublicExecution,
+  toPublicStep,
+} from './executions.service'
+import {
+  createService,
+  deleteService,
+  findService,
+  findVersion,
+  listServices,
+  listVersions,
+  setEnabled,
+  toPublicService,
+  updateService,
+} from './services.service'
+
+const read = requireAuth({ scope: 'read:services' })
+const write = requireAuth({ scope: 'write:services' })
+const execute = requireAuth({ scope: 'execute:services' })
+
+/** The user's workflows (roadmap: /api/user/services), their versions and executions. */
+export const servicesRoutes = new Hono<AppEnv>()
+  .get('/', read, async (c) => {
+    const rows = await listServices(c.get('deps'), authOf(c).user.id)
+    return c.json({ services: rows.map((r) => toPublicService(r)) })
+  })
+  .post('/', write, validate('json', CreateServiceBody), async (c) => {
+    const { service, definition } = await createService(c.get('deps'), authOf(c).user.id, c.req.valid('json'))
+    await audit(c, { action: 'service.create', resource: 'service', resourceId: service.id, metadata: { name: service.name } })
+    return c.json({ service: toPublicService(service, definition) }, 201)
+  })
+  .get('/:id', read, async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    return c.json({ service: toPublicService(service, await findVersion(deps, service.id, service.currentVersion)) })
+  })
+  .patch('/:id', write, validate('json', UpdateServiceBody), async (c) => {
+    const deps = c.get('deps')
+    const existing = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const body = c.req.valid('json')
+    const service = await updateService(deps, existing, body)
+    await audit(c, { action: 'service.update', resource: 'service', resourceId: service.id, metadata: { fields: Object.keys(body), version: service.currentVersion } })
+    return c.json({ service: toPublicService(service, await findVersion(deps, service.id, service.currentVersion)) })
+  })
+  .delete('/:id', write, async (c) => {
+    const deps = c.get('deps')
+    const existing = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    await deleteService(deps, existing)
+    await audit(c, { action: 'service.delete', resource: 'service', resourceId: existing.id })
+    return c.json({ ok: true as const })
+  })
+  .get('/:id/versions', read, async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const versions = await listVersions(deps, service.id)
+    return c.json({ versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString(), current: v.version === service.currentVersion })) })
+  })
+  .post('/:id/enable', write, async (c) => {
+    const deps = c.get('deps')
+    const service = await setEnabled(deps, await findService(deps, authOf(c).user.id, c.req.param('id')), true)
+    await audit(c, { action: 'service.enable', resource: 'service', resourceId: service.id })
+    return c.json({ service: toPublicService(service) })
+  })
+  .post('/:id/disable', write, async (c) => {
+    const deps = c.get('deps')
+    const service = await setEnabled(deps, await findService(deps, authOf(c).user.id, c.req.param('id')), false)
+    await audit(c, { action: 'service.disable', resource: 'service', resourceId: service.id })
+    return c.json({ service: toPublicService(service) })
+  })
+  .post('/:id/run', execute, validate('json', RunServiceBody), async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const body = c.req.valid('json')
+    if (!service.isEnabled && !body.dryRun) throw new AppError('CONFLICT', 'The service is disabled; enable it or use a dry run')
+    const execution = await enqueueExecution(deps, { service, triggeredBy: body.dryRun ? 'test' : 'manual', triggerData: body.input, mode: body.dryRun ? 'dry-run' : 'run' })
+    await audit(c, { action: 'service.run', resource: 'execution', resourceId: execution.id, metadata: { serviceId: service.id, dryRun: body.dryRun } })
+    return c.json({ execution: toPublicExecution(execution) }, 202)
+  })
+  .get('/:id/executions', read, validate('query', ListExecutionsQuery), async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const rows = await listExecutions(deps, service.id, c.req.valid('query'))
+    return c.json({ executions: rows.map(toPublicExecution) })
+  })
+  .get('/:id/executions/:execId', read, async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const execution = await findExecution(deps, service.id, c.req.param('execId'))
+    const steps = await listExecutionSteps(deps, execution.id)
+    return c.json({ execution: { ...toPublicExecution(execution), result: execution.result ?? null }, steps: steps.map(toPublicStep) })
+  })
+  .post('/:id/executions/:execId/cancel', execute, async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const execution = await cancelExecution(deps, await findExecution(deps, service.id, c.req.param('execId')))
+    await audit(c, { action: 'execution.cancel', resource: 'execution', resourceId: execution.id })
+    return c.json({ execution: toPublicExecution(execution) })
+  })
+  .post('/:id/executions/:execId/retry', execute, validate('json', RetryExecutionBody), async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const original = await findExecution(deps, service.id, c.req.param('execId'))
+    const execution = await retryExecution(deps, service, original, c.req.valid('json').from)
+    await audit(c, { action: 'execution.retry', resource: 'execution', resourceId: execution.id, metadata: { from: c.req.valid('json').from, original: original.id } })
+    return c.json({ execution: toPublicExecution(execution) }, 202)
+  })

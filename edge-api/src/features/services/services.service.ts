@@ -1,0 +1,116 @@
+import { and, desc, eq, isNull } from 'drizzle-orm'
+import { validateWorkflow, type WorkflowDefinition } from '../../contracts/workflow.contract'
+import type { PublicService } from '../../contracts/services.contract'
+import type { AppDeps } from '../../deps'
+import { serviceVersions, services } from '../../db/schema'
+import { newId } from '../../lib/crypto'
+import { AppError, notFound } from '../../lib/errors'
+
+export type Service = typeof services.$inferSelect
+
+const TRIGGER_TYPES = { manual: 'MANUAL', schedule: 'SCHEDULE', event: 'EVENT', webhook: 'WEBHOOK' } as const
+
+/** Validates a workflow definition; a 400 names the failing step and field. */
+export function parseDefinition(input: unknown): WorkflowDefinition {
+  const result = validateWorkflow(input)
+  if (result.ok) return result.definition
+  const first = result.issues[0]!
+  const where = first.stepId ? `step "${first.stepId}" (${first.path})` : first.path || 'definition'
+  throw new AppError('VALIDATION_FAILED', `Invalid workflow: ${where}: ${first.message}`, result.issues.map((i) => ({ ...i, path: `definition.${i.path}`.replace(/\.$/, '') })))
+}
+
+export function toPublicService(row: Service, definition?: unknown): PublicService {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    isEnabled: row.isEnabled,
+    triggerType: row.triggerType,
+    currentVersion: row.currentVersion,
+    status: row.status,
+    lastRunAt: row.lastRunAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    ...(definition === undefined ? {} : { definition }),
+  }
+}
+
+export async function listServices(deps: AppDeps, userId: string): Promise<Service[]> {
+  return deps.db.select().from(services).where(and(eq(services.userId, userId), isNull(services.deletedAt))).orderBy(desc(services.updatedAt))
+}
+
+/** A service of this user, or 404 — never another tenant's. */
+export async function findService(deps: AppDeps, userId: string, id: string): Promise<Service> {
+  const [row] = await deps.db.select().from(services).where(and(eq(services.id, id), eq(services.userId, userId), isNull(services.deletedAt))).limit(1)
+  if (!row) throw notFound('Service')
+  return row
+}
+
+export async function findVersion(deps: AppDeps, serviceId: string, version: number): Promise<WorkflowDefinition> {
+  const [row] = await deps.db
+    .select({ definition: serviceVersions.definition })
+    .from(serviceVersions)
+    .where(and(eq(serviceVersions.serviceId, serviceId), eq(serviceVersions.version, version)))
+    .limit(1)
+  if (!row) throw notFound('Service version')
+  return row.definition as unknown as WorkflowDefinition
+}
+
+export async function createService(deps: AppDeps, userId: string, input: { name: string; description?: string | null; definition: unknown }): Promise<{ service: Service; definition: WorkflowDefinition }> {
+  const definition = parseDefinition(input.definition)
+  const now = deps.clock.now()
+  const id = newId()
+  const service = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(services)
+      .values({ id, userId, name: input.name, description: input.description ?? null, triggerType: TRIGGER_TYPES[definition.trigger.type], currentVersion: 1, createdAt: now, updatedAt: now })
+      .returning()
+    await tx.insert(serviceVersions).values({ id: newId(), serviceId: id, version: 1, definition: definition as unknown as Record<string, unknown>, createdById: userId, createdAt: now })
+    return row!
+  })
+  return { service, definition }
+}
+
+/** Name/description change in place; a new definition becomes a new immutable version. */
+export async function updateService(
+  deps: AppDeps,
+  existing: Service,
+  patch: { name?: string; description?: string | null; definition?: unknown },
+): Promise<Service> {
+  const definition = patch.definition === undefined ? undefined : parseDefinition(patch.definition)
+  const now = deps.clock.now()
+  return deps.db.transaction(async (tx) => {
+    const version = definition ? existing.currentVersion + 1 : existing.currentVersion
+    if (definition) {
+      await tx.insert(serviceVersions).values({ id: newId(), serviceId: existing.id, version, definition: definition as unknown as Record<string, unknown>, createdById: existing.userId, createdAt: now })
+    }
+    const [row] = await tx
+      .update(services)
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(definition ? { currentVersion: version, triggerType: TRIGGER_TYPES[definition.trigger.type] } : {}),
+        updatedAt: now,
+      })
+      .where(eq(services.id, existing.id))
+      .returning()
+    return row!
+  })
+}
+
+export async function listVersions(deps: AppDeps, serviceId: string) {
+  return deps.db
+    .select({ version: serviceVersions.version, createdAt: serviceVersions.createdAt })
+    .from(serviceVersions)
+    .where(eq(serviceVersions.serviceId, serviceId))
+    .orderBy(desc(serviceVersions.version))
+}
+
+export async function setEnabled(deps: AppDeps, existing: Service, isEnabled: boolean): Promise<Service> {
+  const [row] = await deps.db.update(services).set({ isEnabled, updatedAt: deps.clock.now() }).where(eq(services.id, existing.id)).returning()
+  return row!
+}
+
+export async function deleteService(deps: AppDeps, existing: Service): Promise<void> {
+  await deps.db.update(services).set({ deletedAt: deps.clock.now(), isEnabled: false }).where(eq(services.id, existing.id))
+}

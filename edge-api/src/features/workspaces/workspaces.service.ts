@@ -1,0 +1,37 @@
+import { eq } from 'drizzle-orm'
+import type { AppDeps } from '../../deps'
+import { workspaces, type Workspace } from '../../db/schema'
+import { newId, randomToken, sha256Hex } from '../../lib/crypto'
+
+export const WORKSPACE_TOKEN_PREFIX = 'ws_'
+
+/** The user's workspace row, created on first need (lazy: no container until something must run). */
+export async function ensureWorkspace(deps: AppDeps, userId: string): Promise<Workspace> {
+  const [existing] = await deps.db.select().from(workspaces).where(eq(workspaces.userId, userId)).limit(1)
+  if (existing) return existing
+  const now = deps.clock.now()
+  const [created] = await deps.db
+    .insert(workspaces)
+    .values({ id: newId(), userId, tokenHash: await sha256Hex(randomToken()), createdAt: now, updatedAt: now })
+    .onConflictDoNothing()
+    .returning()
+  if (created) return created
+  const [raced] = await deps.db.select().from(workspaces).where(eq(workspaces.userId, userId)).limit(1)
+  return raced!
+}
+
+/**
+ * A fresh token for the runtime about to start in this workspace; the previous one stops working.
+ * Only its hash is stored.
+ */
+export async function issueWorkspaceToken(deps: AppDeps, workspaceId: string): Promise<string> {
+  const token = WORKSPACE_TOKEN_PREFIX + randomToken(32)
+  await deps.db.update(workspaces).set({ tokenHash: await sha256Hex(token), updatedAt: deps.clock.now() }).where(eq(workspaces.id, workspaceId))
+  return token
+}
+
+export async function findWorkspaceByToken(deps: AppDeps, token: string): Promise<Workspace | undefined> {
+  if (!token.startsWith(WORKSPACE_TOKEN_PREFIX) || token.length > 200) return undefined
+  const [row] = await deps.db.select().from(workspaces).where(eq(workspaces.tokenHash, await sha256Hex(token))).limit(1)
+  return row
+}

@@ -1,0 +1,15 @@
+export {
+  createAiGateway,
+  resolveAiBaseURL,
+  AI_ACTIONS,
+  type AiAction,
+  type AiGateway,
+  type AiGatewayConfig,
+  type AiGatewayCredentials,
+  type AiGatewayOptions,
+  type AiUsage,
+  type AiTextOutput,
+  type AiEmbeddingsOutput,
+  type AiModerationOutput,
+  type AiStreamEvent,
+} from './ai.gateway'

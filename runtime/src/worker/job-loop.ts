@@ -1,0 +1,152 @@
+import { validateWorkflow } from '@2bot/edge-api/contracts'
+import { runWorkflow } from '../engine/engine'
+import type { CodeRunner, EngineDeps, ExecutorRegistry, HttpClient, RunState } from '../engine/types'
+import { createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
+import { LeaseLostError, type RuntimeApi } from './runtime-api'
+
+export interface JobLoopOptions {
+  api: RuntimeApi
+  /** Names this runtime in leases, so a lease taken over by another attempt is noticed. */
+  owner: string
+  executors: ExecutorRegistry
+  gateways: GatewayFactories
+  http: HttpClient
+  code: CodeRunner
+  concurrency?: number
+  pollMs?: number
+  leaseSeconds?: number
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
+}
+
+export interface JobLoop {
+  /** Stops polling, cancels runs in flight and gives their jobs back to the queue. */
+  stop(): Promise<void>
+  /** Runs in flight right now. */
+  active(): number
+  /** Resolves when no run is in flight (tests). */
+  idle(): Promise<void>
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer)
+      resolve()
+    }, { once: true })
+  })
+
+/**
+ * The workspace runtime's main loop: lease jobs, run each through the engine with checkpoints to
+ * the API after every step, heartbeat while running, stop a run when its cancel arrives.
+ */
+export function startJobLoop(opts: JobLoopOptions): JobLoop {
+  const concurrency = opts.concurrency ?? 10
+  const leaseSeconds = opts.leaseSeconds ?? 30
+  const log = opts.log ?? (() => {})
+  const stopping = new AbortController()
+  const running = new Map<string, { controller: AbortController; done: Promise<void>; jobId: string }>()
+  let idleWaiters: (() => void)[] = []
+
+  async function runJob(job: Awaited<ReturnType<RuntimeApi['lease']>>[number], controller: AbortController): Promise<void> {
+    const lease = { jobId: job.jobId, owner: opts.owner }
+    const executionId = job.execution.id
+    const parsed = validateWorkflow(job.definition)
+    const beat = setInterval(async () => {
+      try {
+        const { cancelRequested } = await opts.api.heartbeat(executionId, { ...lease, leaseSeconds })
+        if (cancelRequested) controller.abort(new Error('cancelled'))
+      } catch (err) {
+        if (err instanceof LeaseLostError) controller.abort(err)
+      }
+    }, (leaseSeconds * 1000) / 3)
+    try {
+      if (!parsed.ok) {
+        const state: RunState = { status: 'failed', steps: {}, cursor: null, startedAt: Date.now(), finishedAt: Date.now(), error: { message: 'The stored workflow is no longer valid', kind: 'SYSTEM' } }
+        await opts.api.checkpoint(executionId, { ...lease, state })
+        return
+      }
+      if (job.execution.cancelRequested) controller.abort(new Error('cancelled'))
+      const deps: EngineDeps = {
+        gateways: createGatewayInvoker(opts.api, opts.gateways),
+        http: opts.http,
+        code: opts.code,
+        now: Date.now,
+        sleep: (ms, signal) =>
+          new Promise((resolve, reject) => {
+            if (signal.aborted) return reject(signal.reason)
+            const timer = setTimeout(resolve, ms)
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer)
+              reject(signal.reason)
+            }, { once: true })
+          }),
+        random: Math.random,
+        checkpoint: ({ key, record, state }) => opts.api.checkpoint(executionId, { ...lease, key, record, state }),
+        stepStarted: ({ key, attempt, startedAt }) => opts.api.stepStarted(executionId, { ...lease, key, attempt, startedAt }),
+      }
+      const before = job.execution.state as RunState | null
+      const state = await runWorkflow(
+        { executionId, definition: parsed.definition, trigger: job.execution.triggerData, state: before ?? undefined, mode: job.execution.mode, signal: controller.signal },
+        opts.executors,
+        deps,
+      )
+      if (state.status === 'cancelled' && stopping.signal.aborted) {
+        // Stopped by shutdown, not by the user: the job goes back to the queue and resumes elsewhere.
+        await opts.api.release(executionId, { ...lease, reason: 'runtime stopping' })
+      } else if (state.status === 'cancelled' || (state.status === 'failed' && state.error?.code === 'RUN_TIMEOUT')) {
+        // A run that ended without a final step checkpoint still reports its end.
+        await opts.api.checkpoint(executionId, { ...lease, state })
+      }
+    } catch (err) {
+      if (err instanceof LeaseLostError || (err as { cause?: unknown }).cause instanceof LeaseLostError) {
+        log('warn', 'lease lost; another attempt owns the run', { executionId })
+      } else if (stopping.signal.aborted) {
+        await opts.api.release(executionId, { ...lease, reason: 'runtime stopping' }).catch(() => {})
+      } else {
+        // The checkpoint did not land (API unreachable): leave the job to the reaper, which hands it
+        // to the next attempt to resume from the last checkpoint that did.
+        log('error', 'run interrupted', { executionId, error: (err as Error).message })
+      }
+    } finally {
+      clearInterval(beat)
+    }
+  }
+
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      const room = concurrency - running.size
+      let leased: Awaited<ReturnType<RuntimeApi['lease']>> = []
+      if (room > 0) {
+        try {
+          leased = await opts.api.lease({ owner: opts.owner, max: room, leaseSeconds })
+        } catch (err) {
+          log('warn', 'lease failed', { error: (err as Error).message })
+        }
+      }
+      for (const job of leased) {
+        const controller = new AbortController()
+        const done = runJob(job, controller).finally(() => {
+          running.delete(job.execution.id)
+          if (running.size === 0) {
+            idleWaiters.forEach((w) => w())
+            idleWaiters = []
+          }
+        })
+        running.set(job.execution.id, { controller, done, jobId: job.jobId })
+      }
+      if (leased.length === 0) await sleep(opts.pollMs ?? 250, stopping.signal)
+    }
+  })()
+
+  return {
+    async stop() {
+      stopping.abort()
+      for (const run of running.values()) run.controller.abort(new Error('runtime stopping'))
+      await loop
+      await Promise.allSettled([...running.values()].map((r) => r.done))
+    },
+    active: () => running.size,
+    idle: () => (running.size === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
+  }
+}
