@@ -12,6 +12,8 @@ import { gatewaysRoutes } from './features/gateways/gateways.routes'
 import { healthRoutes } from './features/health/health.routes'
 import { runtimeRoutes } from './features/runtime/runtime.routes'
 import { servicesRoutes } from './features/services/services.routes'
+import { telegramWebhookRoutes } from './features/telegram/telegram-webhook.routes'
+import { serviceWebhookRoutes } from './features/webhooks/service-webhook.routes'
 import { usersRoutes } from './features/users/users.routes'
 import { AppError } from './lib/errors'
 import { onError, onNotFound } from './middleware/error-handler'
@@ -30,6 +32,8 @@ function apiRoutes() {
     .route('/gateways', gatewaysRoutes)
     .route('/user/services', servicesRoutes)
     .route('/runtime', runtimeRoutes)
+    .route('/webhooks/service', serviceWebhookRoutes)
+    .route('/webhooks/telegram', telegramWebhookRoutes)
     .route('/dev', devRoutes)
 }
 

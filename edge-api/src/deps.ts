@@ -6,6 +6,8 @@ import type { Queue } from './adapters/queue/queue.port'
 import type { WorkspaceDriver } from './adapters/workspace/workspace-driver.port'
 import type { Db } from './db/db'
 import type { Clock } from './lib/clock'
+import type { ExecutionEvents } from './features/services/execution-events'
+import type { GatewayProbe, TelegramUpdatesConnector } from './features/telegram/telegram-ports'
 import type { Logger } from './lib/logger'
 
 export interface RateLimit {
@@ -44,6 +46,12 @@ export interface AppDeps {
   clock: Clock
   secrets: Secrets
   logger: Logger
+  /** Tests gateway credentials with the runtime's clients; absent where they are not bundled. */
+  gatewayProbe?: GatewayProbe
+  /** Starts and stops the flow of Telegram updates for a bot (webhook or long polling). */
+  telegramUpdates?: TelegramUpdatesConnector
+  /** In-process notice that an execution finished (optional: waiters also poll). */
+  executionEvents?: ExecutionEvents
   /** The caller's address as the platform sees it (Workers: cf-connecting-ip; Node: the socket). */
   clientIp(c: Context): string | undefined
   /** Serves the built web app for non-API paths (Node entry only). */

@@ -4,10 +4,8 @@
  * Environment variables switch adapters to cloud services (see README).
  */
 import { fileURLToPath } from 'node:url'
-import { serve } from '@hono/node-server'
-import { createApp } from './app'
 import { BadEnvironmentError, parseLocalEnv } from './config/local-config'
-import { createLocalRuntime } from './local/local-deps'
+import { startLocalServer } from './local/local-server'
 
 export async function main(): Promise<void> {
   let config
@@ -21,22 +19,19 @@ export async function main(): Promise<void> {
     throw err
   }
   const started = performance.now()
-  const runtime = await createLocalRuntime(config)
-  const app = createApp(runtime.deps)
-  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) => {
-    const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`
-    const lines = [
+  const server = await startLocalServer(config)
+  const { url } = server
+  console.log(
+    [
       '',
       `  2Bot is running at ${url}`,
       `  ready in ${Math.round(performance.now() - started)} ms · health: ${url}/api/health/ready · mail outbox: ${url}/api/dev/outbox`,
-      ...Object.entries(runtime.adapters).map(([port, adapter]) => `  ${port.padEnd(11)} ${adapter}`),
+      ...Object.entries(server.runtime.adapters).map(([port, adapter]) => `  ${port.padEnd(11)} ${adapter}`),
       '',
-    ]
-    console.log(lines.join('\n'))
-  })
+    ].join('\n'),
+  )
   const shutdown = async () => {
-    server.close()
-    await runtime.close()
+    await server.stop()
     process.exit(0)
   }
   process.once('SIGINT', shutdown)

@@ -16,6 +16,8 @@ import { openNeon } from './db/neon'
 import type { AppDeps } from './deps'
 import { systemClock } from './lib/clock'
 import { createJsonLogger, type Logger } from './lib/logger'
+import { createRuntimeGatewayProbe } from './adapters/gateways/runtime-gateway.probe'
+import { createTelegramWebhookConnector } from './adapters/telegram/webhook.connector'
 
 /** What lives as long as the isolate: the parsed bindings and the clients built from them. */
 interface Isolate {
@@ -77,6 +79,8 @@ function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): A
     secrets: { encryptionKeys: { k1: config.ENCRYPTION_KEY }, currentKeyId: 'k1' },
     logger: current.logger,
     clientIp: (c) => c.req.header('cf-connecting-ip'),
+    gatewayProbe: createRuntimeGatewayProbe(),
+    telegramUpdates: createTelegramWebhookConnector({ publicUrl: config.PUBLIC_URL }),
   }
 }
 

@@ -69,6 +69,9 @@ export interface PublicExecution {
 
 export interface PublicExecutionStep {
   key: string
+  /** Which attempt of the whole run (a resume after a crash is the next one). */
+  lease: number
+  /** Which try of this step within that run attempt (retries). */
   attempt: number
   status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SKIPPED'
   output: unknown

@@ -11,7 +11,6 @@ import { createOutboxMailer } from '../adapters/mail/outbox.mailer'
 import { createLocalQueue } from '../adapters/queue/local.queue'
 import { createQStashQueue } from '../adapters/queue/qstash.queue'
 import type { Queue } from '../adapters/queue/queue.port'
-import { noWorkspaceDriver } from '../adapters/workspace/workspace-driver.port'
 import { DESKTOP_ORIGIN, type LocalConfig } from '../config/local-config'
 import type { Db } from '../db/db'
 import { openNeon } from '../db/neon'
@@ -20,6 +19,13 @@ import type { AppDeps } from '../deps'
 import { systemClock } from '../lib/clock'
 import { createJsonLogger } from '../lib/logger'
 import { loadLocalSecrets } from './local-secrets'
+import { createProcessDriver } from './process-driver'
+import { createExecutionEvents } from '../features/services/execution-events'
+import { createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
+import { createTelegramPollingConnector } from '../adapters/telegram/polling.connector'
+import { ingestTelegramUpdate } from '../features/telegram/telegram-ingest.service'
+import { gateways } from '../db/schema'
+import { eq } from 'drizzle-orm'
 import { webAssets } from './web-assets'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -27,6 +33,8 @@ export const MIGRATIONS_DIR = join(REPO_ROOT, 'migrations')
 
 export interface LocalRuntime {
   deps: AppDeps
+  /** Tells the workspace driver where the API listens (the port is known only after listen). */
+  setApiUrl(url: string): void
   /** Which adapter each port uses, for the start-up banner. */
   adapters: Record<'database' | 'cache' | 'queue' | 'billing' | 'workspaces', string>
   close(): Promise<void>
@@ -68,6 +76,24 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     await writeFile(join(outboxDir, `${mail.sentAt.replace(/[:.]/g, '-')}-${mail.id}.json`), JSON.stringify(mail, null, 2))
   })
 
+  const logger = createJsonLogger({ minLevel: config.LOG_LEVEL })
+  let apiUrl = publicUrl
+  const workspaceDriver = createProcessDriver({
+    repoRoot: REPO_ROOT,
+    apiUrl: () => apiUrl,
+    logger,
+    env: config.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT } : {},
+  })
+
+  const telegramUpdates = createTelegramPollingConnector({
+    apiRoot: config.TELEGRAM_API_ROOT,
+    logger,
+    ingest: async (gatewayId, update) => {
+      const [gateway] = await db.select().from(gateways).where(eq(gateways.id, gatewayId)).limit(1)
+      if (gateway) await ingestTelegramUpdate(deps, gateway, update)
+    },
+  })
+
   const deps: AppDeps = {
     config: {
       environment: config.APP_ENV,
@@ -82,10 +108,13 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     queue,
     mailer,
     billing: localBilling,
-    workspaces: noWorkspaceDriver,
+    workspaces: workspaceDriver,
     clock,
     secrets: await loadLocalSecrets(dataDir, config.ENCRYPTION_KEY),
-    logger: createJsonLogger({ minLevel: config.LOG_LEVEL }),
+    logger,
+    executionEvents: createExecutionEvents(),
+    gatewayProbe: createRuntimeGatewayProbe({ telegramApiRoot: config.TELEGRAM_API_ROOT }),
+    telegramUpdates,
     clientIp: (c) => {
       try {
         return getConnInfo(c).remote.address
@@ -103,8 +132,15 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
       cache: upstash ? 'upstash redis' : 'memory',
       queue: config.QSTASH_TOKEN ? 'qstash' : 'local (in process)',
       billing: 'local plan switch',
-      workspaces: 'none yet',
+      workspaces: 'child processes (runtime/src/main.ts)',
     },
-    close: closeDb,
+    setApiUrl: (url) => {
+      apiUrl = url
+    },
+    close: async () => {
+      telegramUpdates.stopAll()
+      await workspaceDriver.stopAll()
+      await closeDb()
+    },
   }
 }

@@ -10,6 +10,8 @@ export const executionSteps = pgTable(
     id: id(),
     executionId: text('execution_id').notNull().references(() => executions.id, { onDelete: 'cascade' }),
     stepId: text('step_id').notNull(),
+    /** Which lease of the job ran this attempt: a resumed run's steps are told apart from the crashed one's. */
+    lease: integer('lease').notNull().default(1),
     attempt: integer('attempt').notNull().default(1),
     status: stepStatus('status').notNull(),
     input: jsonb('input').$type<unknown>(),
@@ -22,7 +24,7 @@ export const executionSteps = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('execution_steps_exec_step_attempt_key').on(t.executionId, t.stepId, t.attempt),
+    uniqueIndex('execution_steps_exec_step_lease_attempt_key').on(t.executionId, t.stepId, t.lease, t.attempt),
     index('execution_steps_execution_id_idx').on(t.executionId),
   ],
 )

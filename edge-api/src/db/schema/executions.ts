@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { at, createdAt, id } from './_columns'
 import { executionStatus } from './enums'
 import { organizations } from './organizations'
@@ -30,6 +30,8 @@ export const executions = pgTable(
     deadLetter: boolean('dead_letter').notNull().default(false),
     cancelRequestedAt: at('cancel_requested_at'),
     tokensUsed: integer('tokens_used').notNull().default(0),
+    /** Makes a redelivered trigger (e.g. a Telegram update id) create no second run. */
+    dedupKey: text('dedup_key'),
     startedAt: at('started_at'),
     completedAt: at('completed_at'),
     heartbeatAt: at('heartbeat_at'),
@@ -39,5 +41,6 @@ export const executions = pgTable(
     index('executions_service_id_idx').on(t.serviceId),
     index('executions_user_id_created_idx').on(t.userId, t.createdAt),
     index('executions_status_idx').on(t.status),
+    uniqueIndex('executions_service_dedup_key').on(t.serviceId, t.dedupKey),
   ],
 )

@@ -5,6 +5,7 @@ import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
+import { connectGateway, disconnectGateway, testGateway } from './gateway-connection.service'
 import { createGateway, deleteGateway, findGateway, listGateways, toPublicGateway, updateGateway } from './gateways.service'
 
 const UpdateGatewayBody = v.pipe(
@@ -44,9 +45,28 @@ export const gatewaysRoutes = new Hono<AppEnv>()
     await audit(c, { action: 'gateway.update', resource: 'gateway', resourceId: row.id, metadata: { fields: Object.keys(body) } })
     return c.json({ gateway: toPublicGateway(row) })
   })
+  .post('/:id/test', requireAuth({ scope: 'write:gateways' }), async (c) => {
+    const deps = c.get('deps')
+    const { result, gateway } = await testGateway(deps, await findGateway(deps, authOf(c).user.id, c.req.param('id')))
+    await audit(c, { action: 'gateway.test', resource: 'gateway', resourceId: gateway.id, status: result.ok ? 'success' : 'failure' })
+    return c.json({ result, gateway: toPublicGateway(gateway) })
+  })
+  .post('/:id/connect', requireAuth({ scope: 'write:gateways' }), async (c) => {
+    const deps = c.get('deps')
+    const { result, gateway } = await connectGateway(deps, await findGateway(deps, authOf(c).user.id, c.req.param('id')))
+    await audit(c, { action: 'gateway.connect', resource: 'gateway', resourceId: gateway.id, status: result.ok ? 'success' : 'failure' })
+    return c.json({ result, gateway: toPublicGateway(gateway) })
+  })
+  .post('/:id/disconnect', requireAuth({ scope: 'write:gateways' }), async (c) => {
+    const deps = c.get('deps')
+    const gateway = await disconnectGateway(deps, await findGateway(deps, authOf(c).user.id, c.req.param('id')))
+    await audit(c, { action: 'gateway.disconnect', resource: 'gateway', resourceId: gateway.id })
+    return c.json({ gateway: toPublicGateway(gateway) })
+  })
   .delete('/:id', requireAuth({ scope: 'write:gateways' }), async (c) => {
     const deps = c.get('deps')
     const existing = await findGateway(deps, authOf(c).user.id, c.req.param('id'))
+    if (existing.status === 'CONNECTED') await disconnectGateway(deps, existing)
     await deleteGateway(deps, existing)
     await audit(c, { action: 'gateway.delete', resource: 'gateway', resourceId: existing.id })
     return c.json({ ok: true as const })

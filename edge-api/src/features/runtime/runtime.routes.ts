@@ -31,8 +31,8 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
   })
   .post('/executions/:id/steps/start', validate('json', StepStartedBody), async (c) => {
     const body = c.req.valid('json')
-    await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
-    await recordStepStarted(c.get('deps'), c.req.param('id'), body)
+    const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
+    await recordStepStarted(c.get('deps'), job, body)
     return c.json({ ok: true as const })
   })
   .post('/executions/:id/checkpoint', validate('json', CheckpointBody), async (c) => {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm'
+import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm'
 import type { LeasedJob, RunStateBody } from '../../contracts/runtime.contract'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, serviceVersions, type Job } from '../../db/schema'
@@ -79,10 +79,10 @@ export async function heldJob(deps: AppDeps, workspaceId: string, executionId: s
 }
 
 /** Records that a step attempt began, so an attempt a crash interrupts is still on the record. */
-export async function recordStepStarted(deps: AppDeps, executionId: string, input: { key: string; attempt: number; startedAt: number }): Promise<void> {
+export async function recordStepStarted(deps: AppDeps, job: Job, input: { key: string; attempt: number; startedAt: number }): Promise<void> {
   await deps.db
     .insert(executionSteps)
-    .values({ id: newId(), executionId, stepId: input.key, attempt: input.attempt, status: 'RUNNING', startedAt: new Date(input.startedAt), createdAt: deps.clock.now() })
+    .values({ id: newId(), executionId: job.executionId, stepId: input.key, lease: job.leases, attempt: input.attempt, status: 'RUNNING', startedAt: new Date(input.startedAt), createdAt: deps.clock.now() })
     .onConflictDoNothing()
 }
 
@@ -116,20 +116,25 @@ export async function recordCheckpoint(
         errorKind: input.record.error?.kind ?? null,
         completedAt: new Date(input.record.finishedAt),
       }
-      const [existing] = await tx
-        .select({ status: executionSteps.status })
-        .from(executionSteps)
-        .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, input.key), eq(executionSteps.attempt, input.record.attempts)))
+      const thisAttempt = and(
+        eq(executionSteps.executionId, job.executionId),
+        eq(executionSteps.stepId, input.key),
+        eq(executionSteps.lease, job.leases),
+        eq(executionSteps.attempt, input.record.attempts),
+      )
+      const [existing] = await tx.select({ status: executionSteps.status }).from(executionSteps).where(thisAttempt)
       if (!existing) {
-        await tx.insert(executionSteps).values({ id: newId(), executionId: job.executionId, stepId: input.key, attempt: input.record.attempts, startedAt: new Date(input.record.startedAt), createdAt: now, ...values })
+        await tx.insert(executionSteps).values({ id: newId(), executionId: job.executionId, stepId: input.key, lease: job.leases, attempt: input.record.attempts, startedAt: new Date(input.record.startedAt), createdAt: now, ...values })
         tokens = tokensOf(input.record.output)
       } else if (existing.status === 'RUNNING') {
-        await tx
-          .update(executionSteps)
-          .set(values)
-          .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, input.key), eq(executionSteps.attempt, input.record.attempts)))
+        await tx.update(executionSteps).set(values).where(thisAttempt)
         tokens = tokensOf(input.record.output)
       }
+      // Earlier attempts of this step in this lease that failed before a retry: mark them.
+      await tx
+        .update(executionSteps)
+        .set({ status: 'FAILED', error: 'Attempt failed; retried', errorKind: 'SYSTEM', completedAt: new Date(input.record.startedAt) })
+        .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, input.key), eq(executionSteps.lease, job.leases), eq(executionSteps.status, 'RUNNING'), lt(executionSteps.attempt, input.record.attempts)))
     }
     await tx
       .update(executions)
@@ -151,6 +156,7 @@ export async function recordCheckpoint(
       .where(eq(executions.id, job.executionId))
     if (finished) await tx.update(jobs).set({ status: 'DONE', leasedUntil: null, updatedAt: now }).where(eq(jobs.id, job.id))
   })
+  if (finished) deps.executionEvents?.finished(job.executionId)
 }
 
 /** Extends the lease; tells the runtime whether the user asked to cancel. */
@@ -181,6 +187,11 @@ export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: numb
       .for('update', { skipLocked: true })
     let dead = 0
     for (const job of expired) {
+      // The attempt in flight when the runtime vanished is kept on the record, marked as interrupted.
+      await tx
+        .update(executionSteps)
+        .set({ status: 'FAILED', error: 'Interrupted: the runtime stopped during this step; it runs again on resume', errorKind: 'SYSTEM', completedAt: now })
+        .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.status, 'RUNNING')))
       const [execution] = await tx.select({ cancel: executions.cancelRequestedAt }).from(executions).where(eq(executions.id, job.executionId))
       if (execution?.cancel) {
         await tx.update(jobs).set({ status: 'DONE', updatedAt: now }).where(eq(jobs.id, job.id))
@@ -200,3 +211,9 @@ export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: numb
   })
 }
 
+
+/** Workspaces that have work waiting, so the platform can make sure their runtime runs. */
+export async function workspacesWithQueuedWork(deps: AppDeps): Promise<string[]> {
+  const rows = await deps.db.selectDistinct({ workspaceId: jobs.workspaceId }).from(jobs).where(eq(jobs.status, 'QUEUED'))
+  return rows.map((r) => r.workspaceId)
+}

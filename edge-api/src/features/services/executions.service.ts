@@ -32,6 +32,7 @@ export function toPublicExecution(row: Execution): PublicExecution {
 export function toPublicStep(row: ExecutionStep): PublicExecutionStep {
   return {
     key: row.stepId,
+    lease: row.lease,
     attempt: row.attempt,
     status: row.status,
     output: row.output ?? null,
@@ -51,38 +52,62 @@ export interface EnqueueInput {
   /** A checkpointed state to resume from (retry from the failed step). */
   state?: Record<string, unknown>
   version?: number
+  /** A trigger delivered twice with the same key creates one run. */
+  dedupKey?: string
 }
 
 /**
- * The outbox: the execution row and its job are committed together before anything else happens,
- * so an accepted trigger is never lost. Only then is the workspace woken and the queue nudged.
+ * The outbox: every execution row and its job are committed in one transaction before anything
+ * else happens, so an accepted trigger is never lost. Only then are workspaces woken and the queue
+ * nudged. Returns the executions created (a duplicate trigger creates none).
  */
-export async function enqueueExecution(deps: AppDeps, input: EnqueueInput): Promise<Execution> {
-  const workspace = await ensureWorkspace(deps, input.service.userId)
+export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): Promise<Execution[]> {
+  if (inputs.length === 0) return []
+  const workspaceByUser = new Map<string, string>()
+  for (const input of inputs) {
+    if (!workspaceByUser.has(input.service.userId)) workspaceByUser.set(input.service.userId, (await ensureWorkspace(deps, input.service.userId)).id)
+  }
   const now = deps.clock.now()
-  const execution = await deps.db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(executions)
-      .values({
-        id: newId(),
-        serviceId: input.service.id,
-        userId: input.service.userId,
-        organizationId: input.service.organizationId,
-        serviceVersion: input.version ?? input.service.currentVersion,
-        status: 'PENDING',
-        mode: input.mode ?? 'run',
-        triggeredBy: input.triggeredBy,
-        triggerData: input.triggerData ?? null,
-        state: input.state ?? null,
-        createdAt: now,
-      })
-      .returning()
-    await tx.insert(jobs).values({ id: newId(), workspaceId: workspace.id, executionId: row!.id, status: 'QUEUED', availableAt: now, createdAt: now, updatedAt: now })
-    await tx.update(services).set({ lastRunAt: now }).where(eq(services.id, input.service.id))
-    return row!
+  const created = await deps.db.transaction(async (tx) => {
+    const rows: Execution[] = []
+    for (const input of inputs) {
+      const [row] = await tx
+        .insert(executions)
+        .values({
+          id: newId(),
+          serviceId: input.service.id,
+          userId: input.service.userId,
+          organizationId: input.service.organizationId,
+          serviceVersion: input.version ?? input.service.currentVersion,
+          status: 'PENDING',
+          mode: input.mode ?? 'run',
+          triggeredBy: input.triggeredBy,
+          triggerData: input.triggerData ?? null,
+          state: input.state ?? null,
+          dedupKey: input.dedupKey ?? null,
+          createdAt: now,
+        })
+        .onConflictDoNothing()
+        .returning()
+      if (!row) continue
+      await tx.insert(jobs).values({ id: newId(), workspaceId: workspaceByUser.get(input.service.userId)!, executionId: row.id, status: 'QUEUED', availableAt: now, createdAt: now, updatedAt: now })
+      await tx.update(services).set({ lastRunAt: now }).where(eq(services.id, input.service.id))
+      rows.push(row)
+    }
+    return rows
   })
-  await afterCommit(deps, () => deps.workspaces.ensureRunning(workspace.id, () => issueWorkspaceToken(deps, workspace.id)), 'workspace start')
-  await afterCommit(deps, () => deps.queue.publish({ topic: 'execution.queued', body: { executionId: execution.id, workspaceId: workspace.id }, deduplicationId: execution.id }), 'queue nudge')
+  for (const workspaceId of new Set(created.map((e) => workspaceByUser.get(e.userId)!))) {
+    await afterCommit(deps, () => deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId)), 'workspace start')
+  }
+  for (const execution of created) {
+    await afterCommit(deps, () => deps.queue.publish({ topic: 'execution.queued', body: { executionId: execution.id }, deduplicationId: execution.id }), 'queue nudge')
+  }
+  return created
+}
+
+export async function enqueueExecution(deps: AppDeps, input: EnqueueInput): Promise<Execution> {
+  const [execution] = await enqueueExecutions(deps, [input])
+  if (!execution) throw new AppError('CONFLICT', 'This trigger was already accepted')
   return execution
 }
 
@@ -122,7 +147,7 @@ export async function findExecution(deps: AppDeps, serviceId: string, executionI
 }
 
 export async function listExecutionSteps(deps: AppDeps, executionId: string): Promise<ExecutionStep[]> {
-  return deps.db.select().from(executionSteps).where(eq(executionSteps.executionId, executionId)).orderBy(executionSteps.startedAt, executionSteps.attempt)
+  return deps.db.select().from(executionSteps).where(eq(executionSteps.executionId, executionId)).orderBy(executionSteps.startedAt, executionSteps.lease, executionSteps.attempt)
 }
 
 /**

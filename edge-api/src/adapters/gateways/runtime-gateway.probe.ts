@@ -1,0 +1,14 @@
+import { gatewayClient, gatewayFactories } from '@2bot/runtime/gateways'
+import type { GatewayProbe } from '../../features/telegram/telegram-ports'
+
+/** "Test connection" with the runtime's own gateway clients, so a passing test means steps will work. */
+export function createRuntimeGatewayProbe(opts: { telegramApiRoot?: string } = {}): GatewayProbe {
+  const factories = gatewayFactories(opts)
+  return {
+    async test(type, config, credentials, signal) {
+      const client = gatewayClient(factories, type, config, credentials)
+      if (!client) return { ok: false, error: `Testing ${type} gateways is not supported yet` }
+      return client.test(signal)
+    },
+  }
+}

@@ -1,0 +1,44 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm'
+import type { Update } from 'grammy/types'
+import type { WorkflowDefinition } from '../../contracts/workflow.contract'
+import { gateways, serviceVersions, services } from '../../db/schema'
+import type { AppDeps } from '../../deps'
+import { enqueueExecutions, type Execution } from '../services/executions.service'
+import { matchesTrigger, triggerPayload, type EventTrigger } from './telegram-update'
+
+type GatewayRow = typeof gateways.$inferSelect
+
+/**
+ * One update from one bot, fanned out to every enabled workflow of the bot's owner listening on it:
+ * all their executions are committed in one transaction before Telegram gets its 200. A redelivered
+ * update (same update_id) starts nothing new.
+ */
+export async function ingestTelegramUpdate(deps: AppDeps, gateway: GatewayRow, update: Update): Promise<Execution[]> {
+  const listening = await deps.db
+    .select({ service: services, definition: serviceVersions.definition })
+    .from(services)
+    .innerJoin(serviceVersions, and(eq(serviceVersions.serviceId, services.id), eq(serviceVersions.version, services.currentVersion)))
+    .where(and(eq(services.userId, gateway.userId), eq(services.triggerType, 'EVENT'), eq(services.isEnabled, true), isNull(services.deletedAt)))
+  const botUsername = typeof gateway.config.username === 'string' ? gateway.config.username : undefined
+  const matching = listening.filter(({ definition }) => {
+    const trigger = (definition as unknown as WorkflowDefinition).trigger
+    return trigger.type === 'event' && trigger.gatewayId === gateway.id && matchesTrigger(update, trigger as EventTrigger, { botUsername })
+  })
+  const payload = triggerPayload(update)
+  const created = await enqueueExecutions(
+    deps,
+    matching.map(({ service }) => ({
+      service,
+      triggeredBy: `event:${gateway.id}`,
+      triggerData: { ...payload, gatewayId: gateway.id },
+      dedupKey: `telegram:${gateway.id}:${update.update_id}`,
+    })),
+  )
+  await deps.db.update(gateways).set({ lastActive: deps.clock.now() }).where(eq(gateways.id, gateway.id))
+  return created
+}
+
+/** Gateways whose updates should flow (status CONNECTED), for restarting pollers after a reboot. */
+export async function connectedTelegramBots(deps: AppDeps): Promise<GatewayRow[]> {
+  return deps.db.select().from(gateways).where(and(eq(gateways.type, 'TELEGRAM_BOT'), inArray(gateways.status, ['CONNECTED']), isNull(gateways.deletedAt)))
+}

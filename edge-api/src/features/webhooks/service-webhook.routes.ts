@@ -1,0 +1,68 @@
+import { and, eq, isNull } from 'drizzle-orm'
+import { Hono } from 'hono'
+import type { WorkflowDefinition } from '../../contracts/workflow.contract'
+import { executions, services } from '../../db/schema'
+import type { AppDeps } from '../../deps'
+import type { AppEnv } from '../../env'
+import { AppError, notFound } from '../../lib/errors'
+import { enqueueExecution, type Execution } from '../services/executions.service'
+import { findVersion } from '../services/services.service'
+
+const SYNC_TIMEOUT_MS = 30_000
+
+/** Waits for a run to end: an in-process notice where there is one, polling the database always. */
+async function waitForExecution(deps: AppDeps, executionId: string, timeoutMs: number): Promise<Execution | undefined> {
+  const deadline = Date.now() + timeoutMs
+  let wake: (() => void) | undefined
+  const unsubscribe = deps.executionEvents?.onFinished(executionId, () => wake?.())
+  try {
+    while (Date.now() < deadline) {
+      const [row] = await deps.db.select().from(executions).where(eq(executions.id, executionId)).limit(1)
+      if (row && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) return row
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        setTimeout(resolve, 250)
+      })
+    }
+    return undefined
+  } finally {
+    unsubscribe?.()
+  }
+}
+
+/**
+ * `POST /api/webhooks/service/:serviceId`: an HTTP call triggers a workflow whose trigger is
+ * `webhook`. The unguessable service id is the capability. With `respond: lastStep` the caller
+ * gets the last step's output as the response body.
+ */
+export const serviceWebhookRoutes = new Hono<AppEnv>().post('/:serviceId', async (c) => {
+  const deps = c.get('deps')
+  const [service] = await deps.db
+    .select()
+    .from(services)
+    .where(and(eq(services.id, c.req.param('serviceId')), isNull(services.deletedAt)))
+    .limit(1)
+  if (!service || service.triggerType !== 'WEBHOOK') throw notFound('Webhook')
+  if (!service.isEnabled) throw new AppError('CONFLICT', 'This workflow is disabled')
+  const definition: WorkflowDefinition = await findVersion(deps, service.id, service.currentVersion)
+  const text = await c.req.text()
+  let body: unknown = text
+  if (c.req.header('content-type')?.includes('json') && text) {
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw new AppError('MALFORMED_JSON', 'The request body is not valid JSON')
+    }
+  }
+  const query = Object.fromEntries(new URL(c.req.url).searchParams)
+  const execution = await enqueueExecution(deps, { service, triggeredBy: 'webhook', triggerData: { body, query, method: c.req.method } })
+  if (definition.trigger.type !== 'webhook' || definition.trigger.respond !== 'lastStep') {
+    return c.json({ executionId: execution.id, status: 'accepted' as const }, 202)
+  }
+  const done = await waitForExecution(deps, execution.id, SYNC_TIMEOUT_MS)
+  if (!done) return c.json({ executionId: execution.id, status: 'running' as const, message: 'The workflow is still running; check the execution later.' }, 202)
+  if (done.status !== 'COMPLETED') {
+    return c.json({ error: { code: 'WORKFLOW_FAILED', message: done.error ?? `The workflow ended ${done.status.toLowerCase()}`, details: { executionId: done.id }, requestId: c.get('requestId') } }, 502)
+  }
+  return c.json(done.result ?? null)
+})

@@ -1,0 +1,41 @@
+import type { AppDeps } from '../deps'
+import { reapExpiredLeases, workspacesWithQueuedWork } from '../features/runtime/runtime.service'
+import { gatewayCredentials } from '../features/gateways/gateways.service'
+import { connectedTelegramBots } from '../features/telegram/telegram-ingest.service'
+import { telegramWebhookSecret } from '../features/telegram/webhook-secret'
+import { issueWorkspaceToken } from '../features/workspaces/workspaces.service'
+
+/**
+ * The embedded mode's background duties (QStash schedules and a cron do this in the cloud):
+ * hand jobs of silent runtimes back to the queue, and make sure every workspace with queued work
+ * has a runtime — after a platform restart too.
+ */
+export function startLocalBackground(deps: AppDeps, intervalMs = 2000): { stop(): void } {
+  let busy = false
+  const tick = async () => {
+    if (busy) return
+    busy = true
+    try {
+      const reaped = await reapExpiredLeases(deps)
+      if (reaped.requeued || reaped.dead) deps.logger.log('warn', 'reaped expired job leases', reaped)
+      for (const workspaceId of await workspacesWithQueuedWork(deps)) {
+        await deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
+      }
+    } catch (err) {
+      deps.logger.log('error', 'background tick failed', { error: err })
+    } finally {
+      busy = false
+    }
+  }
+  // Bots that were connected before a restart start receiving again.
+  void (async () => {
+    for (const bot of await connectedTelegramBots(deps)) {
+      const { botToken } = await gatewayCredentials<{ botToken: string }>(deps, bot)
+      await deps.telegramUpdates?.connect(bot, botToken, await telegramWebhookSecret(deps.secrets, bot.id)).catch((err: unknown) => deps.logger.log('warn', 'telegram reconnect failed', { gatewayId: bot.id, error: err }))
+    }
+  })()
+  const timer = setInterval(() => void tick(), intervalMs)
+  timer.unref()
+  void tick()
+  return { stop: () => clearInterval(timer) }
+}

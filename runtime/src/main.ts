@@ -1,0 +1,59 @@
+/**
+ * The workspace runtime process: `node --import tsx runtime/src/main.ts` (embedded default, started
+ * by the platform) or the runtime image's entry (Docker/Nomad). Configuration comes from the
+ * environment, parsed once here.
+ */
+import { hostname } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import * as v from 'valibot'
+import { gatewayFactories } from './gateways/factories'
+import { createGuardedHttpClient } from './net/guarded-http'
+import { createQuickJsCodeRunner } from './sandbox/quickjs.code-runner'
+import { defaultExecutors } from './steps/registry'
+import { startJobLoop } from './worker/job-loop'
+import { createHttpRuntimeApi } from './worker/runtime-api'
+
+const RuntimeEnv = v.object({
+  TWOBOT_API_URL: v.pipe(v.string('TWOBOT_API_URL is required'), v.url()),
+  TWOBOT_WORKSPACE_TOKEN: v.pipe(v.string('TWOBOT_WORKSPACE_TOKEN is required'), v.startsWith('ws_')),
+  TWOBOT_WORKSPACE_ID: v.optional(v.string(), 'local'),
+  /** Local mode: workflows may call services on this machine and its network. */
+  TWOBOT_ALLOW_PRIVATE_NETWORKS: v.optional(v.picklist(['true', 'false']), 'false'),
+  /** Points the Telegram client at another Bot API server (tests, a self-hosted Bot API). */
+  TELEGRAM_API_ROOT: v.optional(v.pipe(v.string(), v.url())),
+  /** How long a lease lasts without a heartbeat; a dead runtime's runs resume after this. */
+  TWOBOT_LEASE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5), v.maxValue(300)), '30'),
+  TWOBOT_CONCURRENCY: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(10)), '10'),
+})
+
+export async function main(): Promise<void> {
+  const parsed = v.safeParse(RuntimeEnv, process.env)
+  if (!parsed.success) {
+    console.error(`runtime: bad environment: ${parsed.issues.map((i) => `${v.getDotPath(i)}: ${i.message}`).join('; ')}`)
+    process.exit(2)
+  }
+  const env = parsed.output
+  const owner = `${hostname()}:${process.pid}`
+  const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
+    console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, workspace: env.TWOBOT_WORKSPACE_ID, ...fields }))
+  const loop = startJobLoop({
+    api: createHttpRuntimeApi({ baseUrl: env.TWOBOT_API_URL, token: env.TWOBOT_WORKSPACE_TOKEN }),
+    owner,
+    executors: defaultExecutors(),
+    gateways: gatewayFactories({ telegramApiRoot: env.TELEGRAM_API_ROOT }),
+    http: createGuardedHttpClient({ allowPrivateNetworks: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true' }),
+    code: createQuickJsCodeRunner(),
+    concurrency: env.TWOBOT_CONCURRENCY,
+    leaseSeconds: env.TWOBOT_LEASE_SECONDS,
+    log,
+  })
+  log('info', 'runtime started', { owner })
+  const shutdown = async () => {
+    await loop.stop()
+    process.exit(0)
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main()
