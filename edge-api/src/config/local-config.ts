@@ -13,6 +13,8 @@ const LocalEnv = v.object({
   DATABASE_URL: v.optional(v.pipe(v.string(), v.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL'))),
   NEON_WS_PROXY: v.optional(v.string()),
   ENCRYPTION_KEY: v.optional(EncryptionKey),
+  /** How long a runtime's job lease lasts without a heartbeat (a dead runtime's runs resume after it). */
+  WORKSPACE_LEASE_SECONDS: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'WORKSPACE_LEASE_SECONDS must be a number'))),
   /** Another Bot API server for Telegram (a self-hosted Bot API, or the test double). */
   TELEGRAM_API_ROOT: v.optional(v.pipe(v.string(), v.url('TELEGRAM_API_ROOT must be a URL'))),
 })

@@ -82,7 +82,10 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     repoRoot: REPO_ROOT,
     apiUrl: () => apiUrl,
     logger,
-    env: config.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT } : {},
+    env: {
+      ...(config.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT } : {}),
+      ...(config.WORKSPACE_LEASE_SECONDS ? { TWOBOT_LEASE_SECONDS: config.WORKSPACE_LEASE_SECONDS } : {}),
+    },
   })
 
   const telegramUpdates = createTelegramPollingConnector({

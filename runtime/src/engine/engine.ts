@@ -165,7 +165,8 @@ class Run {
       if (this.signal.aborted) throw new RunAborted(this.deadline.aborted ? 'timeout' : 'cancelled')
       const startedAt = this.deps.now()
       await this.deps.stepStarted?.({ key, stepId: step.id, attempt, startedAt })
-      const stepSignal = executor.sideEffects ? AbortSignal.any([this.signal, AbortSignal.timeout(step.timeoutMs ?? this.limits.defaultStepTimeoutMs)]) : this.signal
+      const timeout = executor.sideEffects ? this.stepTimeout(step.timeoutMs ?? this.limits.defaultStepTimeoutMs) : undefined
+      const stepSignal = timeout?.signal ?? this.signal
       try {
         const scope = this.scopeFor(extra, keyPrefix)
         const ctx: StepContext = {
@@ -201,7 +202,28 @@ class Run {
         }
         const error = { message: failure.message, kind: failure.kind, ...(failure.options.code ? { code: failure.options.code } : {}) }
         return { record: { status: 'failed', error, attempts: attempt, startedAt, finishedAt: this.deps.now() }, exhaustedRetries: retry.maxAttempts > 1 }
+      } finally {
+        timeout?.dispose()
       }
+    }
+  }
+
+  /**
+   * A signal that aborts with the run or after `ms`. Its listener on the run signal is removed when
+   * the step ends, so a long loop does not pile listeners onto the run.
+   */
+  private stepTimeout(ms: number): { signal: AbortSignal; dispose(): void } {
+    const controller = new AbortController()
+    const onRunAbort = () => controller.abort(this.signal.reason)
+    if (this.signal.aborted) onRunAbort()
+    else this.signal.addEventListener('abort', onRunAbort, { once: true })
+    const timer = setTimeout(() => controller.abort(new DOMException('The step timed out', 'TimeoutError')), ms)
+    return {
+      signal: controller.signal,
+      dispose: () => {
+        clearTimeout(timer)
+        this.signal.removeEventListener('abort', onRunAbort)
+      },
     }
   }
 

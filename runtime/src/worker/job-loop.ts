@@ -1,5 +1,6 @@
 import { validateWorkflow } from '@2bot/edge-api/contracts'
 import { runWorkflow } from '../engine/engine'
+import { abortableSleep } from '../engine/sleep'
 import type { CodeRunner, EngineDeps, ExecutorRegistry, HttpClient, RunState } from '../engine/types'
 import { createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
@@ -27,14 +28,8 @@ export interface JobLoop {
   idle(): Promise<void>
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer)
-      resolve()
-    }, { once: true })
-  })
+/** Waits `ms`, or less if `signal` aborts; never rejects. */
+const pause = (ms: number, signal: AbortSignal) => abortableSleep(ms, signal).catch(() => {})
 
 /**
  * The workspace runtime's main loop: lease jobs, run each through the engine with checkpoints to
@@ -72,15 +67,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
         http: opts.http,
         code: opts.code,
         now: Date.now,
-        sleep: (ms, signal) =>
-          new Promise((resolve, reject) => {
-            if (signal.aborted) return reject(signal.reason)
-            const timer = setTimeout(resolve, ms)
-            signal.addEventListener('abort', () => {
-              clearTimeout(timer)
-              reject(signal.reason)
-            }, { once: true })
-          }),
+        sleep: abortableSleep,
         random: Math.random,
         checkpoint: ({ key, record, state }) => opts.api.checkpoint(executionId, { ...lease, key, record, state }),
         stepStarted: ({ key, attempt, startedAt }) => opts.api.stepStarted(executionId, { ...lease, key, attempt, startedAt }),
@@ -135,7 +122,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
         })
         running.set(job.execution.id, { controller, done, jobId: job.jobId })
       }
-      if (leased.length === 0) await sleep(opts.pollMs ?? 250, stopping.signal)
+      if (leased.length === 0) await pause(opts.pollMs ?? 250, stopping.signal)
     }
   })()
 
