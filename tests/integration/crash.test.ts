@@ -44,7 +44,7 @@ it('loses no run and repeats no completed step when the runtime is killed mid-ru
   }
 
   const driver = platform.deps.workspaces as unknown as { pid(id: string): number | undefined }
-  const sends = () => telegram.calls.filter((c: { method: string }) => c.method === 'sendMessage')
+  const sends = () => telegram.calls.filter((c) => c.method === 'sendMessage')
   const killRuntime = async (afterSends: number) => {
     await waitFor(`${afterSends} messages sent`, async () => sends().length >= afterSends, 60_000, 20)
     const [ws] = await platform.deps.db.select().from(workspaces)
@@ -78,7 +78,7 @@ it('loses no run and repeats no completed step when the runtime is killed mid-ru
       expect(attempts.filter((a) => a !== completed[0]).every((a) => a.status === 'FAILED' && a.error)).toBe(true)
     }
     const chatId = 1000 + Number((execution.triggerData as { updateId: number }).updateId)
-    const sent = sends().filter((c: { params: { chat_id: number } }) => c.params.chat_id === chatId)
+    const sent = sends().filter((c) => c.params.chat_id === chatId)
     const replyAttempts = mine.filter((s) => s.stepId === 'reply')
     expect(sent.length).toBeGreaterThanOrEqual(1)
     // A duplicate message only where the reply step was in flight at a crash (and so recorded twice).
