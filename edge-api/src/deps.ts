@@ -6,6 +6,7 @@ import type { Queue } from './adapters/queue/queue.port'
 import type { WorkspaceDriver } from './adapters/workspace/workspace-driver.port'
 import type { Db } from './db/db'
 import type { Clock } from './lib/clock'
+import type { JobSignals } from './features/runtime/job-signals'
 import type { ExecutionEvents } from './features/services/execution-events'
 import type { GatewayProbe, TelegramUpdatesConnector } from './features/telegram/telegram-ports'
 import type { Logger } from './lib/logger'
@@ -50,6 +51,8 @@ export interface AppDeps {
   gatewayProbe?: GatewayProbe
   /** Starts and stops the flow of Telegram updates for a bot (webhook or long polling). */
   telegramUpdates?: TelegramUpdatesConnector
+  /** In-process notice that jobs were queued, for runtimes waiting in a lease call. */
+  jobSignals?: JobSignals
   /** In-process notice that an execution finished (optional: waiters also poll). */
   executionEvents?: ExecutionEvents
   /** The caller's address as the platform sees it (Workers: cf-connecting-ip; Node: the socket). */

@@ -21,6 +21,7 @@ import { createJsonLogger } from '../lib/logger'
 import { loadLocalSecrets } from './local-secrets'
 import { createProcessDriver } from './process-driver'
 import { createExecutionEvents } from '../features/services/execution-events'
+import { createJobSignals } from '../features/runtime/job-signals'
 import { createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
 import { createTelegramPollingConnector } from '../adapters/telegram/polling.connector'
 import { ingestTelegramUpdate } from '../features/telegram/telegram-ingest.service'
@@ -116,6 +117,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     secrets: await loadLocalSecrets(dataDir, config.ENCRYPTION_KEY),
     logger,
     executionEvents: createExecutionEvents(),
+    jobSignals: createJobSignals(),
     gatewayProbe: createRuntimeGatewayProbe({ telegramApiRoot: config.TELEGRAM_API_ROOT }),
     telegramUpdates,
     clientIp: (c) => {

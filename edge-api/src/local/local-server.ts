@@ -32,7 +32,12 @@ export async function startLocalServer(config: LocalConfig, opts: { backgroundIn
     runtime,
     async stop() {
       background.stop()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      // Runtimes first: they hold long-poll requests open on this server.
+      await runtime.deps.workspaces.stopAll()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+      })
       await runtime.close()
     },
   }

@@ -164,7 +164,8 @@ class Run {
     for (let attempt = 1; ; attempt++) {
       if (this.signal.aborted) throw new RunAborted(this.deadline.aborted ? 'timeout' : 'cancelled')
       const startedAt = this.deps.now()
-      await this.deps.stepStarted?.({ key, stepId: step.id, attempt, startedAt })
+      // Only attempts that reach outside matter if a crash interrupts them; pure steps just re-run.
+      if (executor.sideEffects) await this.deps.stepStarted?.({ key, stepId: step.id, attempt, startedAt })
       const timeout = executor.sideEffects ? this.stepTimeout(step.timeoutMs ?? this.limits.defaultStepTimeoutMs) : undefined
       const stepSignal = timeout?.signal ?? this.signal
       try {

@@ -109,7 +109,7 @@ export interface EngineDeps {
   random(): number
   /** Called after every step attempt ends, before the next begins; the run waits for it. */
   checkpoint(event: CheckpointEvent): Promise<void>
-  /** Called before every step attempt: lets the platform record an attempt that a crash interrupts. */
+  /** Called before every attempt of a side-effecting step: lets the platform record an attempt a crash interrupts. */
   stepStarted?(event: StepStartEvent): Promise<void>
   limits?: Partial<Limits>
 }

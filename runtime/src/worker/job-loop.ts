@@ -14,6 +14,7 @@ export interface JobLoopOptions {
   http: HttpClient
   code: CodeRunner
   concurrency?: number
+  /** How long one lease call may wait for work (long poll). */
   pollMs?: number
   leaseSeconds?: number
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
@@ -103,13 +104,18 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
   const loop = (async () => {
     while (!stopping.signal.aborted) {
       const room = concurrency - running.size
+      if (room <= 0) {
+        await Promise.race([...running.values()].map((r) => r.done))
+        continue
+      }
       let leased: Awaited<ReturnType<RuntimeApi['lease']>> = []
-      if (room > 0) {
-        try {
-          leased = await opts.api.lease({ owner: opts.owner, max: room, leaseSeconds })
-        } catch (err) {
-          log('warn', 'lease failed', { error: (err as Error).message })
-        }
+      try {
+        // Long poll: the platform answers as soon as work arrives, or after waitMs with none.
+        leased = await opts.api.lease({ owner: opts.owner, max: room, leaseSeconds, waitMs: opts.pollMs ?? 20_000 }, stopping.signal)
+      } catch (err) {
+        if (stopping.signal.aborted) break
+        log('warn', 'lease failed', { error: (err as Error).message })
+        await pause(1000, stopping.signal)
       }
       for (const job of leased) {
         const controller = new AbortController()
@@ -122,7 +128,6 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
         })
         running.set(job.execution.id, { controller, done, jobId: job.jobId })
       }
-      if (leased.length === 0) await pause(opts.pollMs ?? 250, stopping.signal)
     }
   })()
 

@@ -3,7 +3,7 @@ import type { StepRecord } from '../engine/types'
 
 /** The platform API as the workspace runtime sees it (`/api/runtime/*`, workspace token). */
 export interface RuntimeApi {
-  lease(input: { owner: string; max: number; leaseSeconds: number }): Promise<LeasedJob[]>
+  lease(input: { owner: string; max: number; leaseSeconds: number; waitMs?: number }, signal?: AbortSignal): Promise<LeasedJob[]>
   stepStarted(executionId: string, input: { jobId: string; owner: string; key: string; attempt: number; startedAt: number }): Promise<void>
   checkpoint(executionId: string, input: { jobId: string; owner: string; key?: string; record?: StepRecord; state: RunStateBody }): Promise<void>
   heartbeat(executionId: string, input: { jobId: string; owner: string; leaseSeconds: number }): Promise<{ cancelRequested: boolean }>
@@ -37,9 +37,10 @@ export class RuntimeApiError extends Error {
 export function createHttpRuntimeApi(opts: { baseUrl: string; token: string; fetch?: typeof fetch }): RuntimeApi {
   const doFetch = opts.fetch ?? fetch
   const base = opts.baseUrl.replace(/\/$/, '')
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const res = await doFetch(`${base}/api/runtime${path}`, {
       method,
+      signal,
       headers: { authorization: `Bearer ${opts.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
@@ -51,7 +52,7 @@ export function createHttpRuntimeApi(opts: { baseUrl: string; token: string; fet
     return json as T
   }
   return {
-    lease: async (input) => (await call<{ jobs: LeasedJob[] }>('POST', '/lease', input)).jobs,
+    lease: async (input, signal) => (await call<{ jobs: LeasedJob[] }>('POST', '/lease', input, signal)).jobs,
     stepStarted: async (id, input) => void (await call('POST', `/executions/${encodeURIComponent(id)}/steps/start`, input)),
     checkpoint: async (id, input) => void (await call('POST', `/executions/${encodeURIComponent(id)}/checkpoint`, input)),
     heartbeat: (id, input) => call('POST', `/executions/${encodeURIComponent(id)}/heartbeat`, input),

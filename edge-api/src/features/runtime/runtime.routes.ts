@@ -26,7 +26,13 @@ const workspaceOf = (c: Context<RuntimeEnv>) => c.get('workspace')
 export const runtimeRoutes = new Hono<RuntimeEnv>()
   .use(requireWorkspace)
   .post('/lease', validate('json', LeaseBody), async (c) => {
-    const jobs = await leaseJobs(c.get('deps'), workspaceOf(c).id, c.req.valid('json'))
+    const deps = c.get('deps')
+    const body = c.req.valid('json')
+    let jobs = await leaseJobs(deps, workspaceOf(c).id, body)
+    if (jobs.length === 0 && body.waitMs > 0 && deps.jobSignals) {
+      await deps.jobSignals.wait(workspaceOf(c).id, body.waitMs, c.req.raw.signal)
+      jobs = await leaseJobs(deps, workspaceOf(c).id, body)
+    }
     return c.json({ jobs })
   })
   .post('/executions/:id/steps/start', validate('json', StepStartedBody), async (c) => {

@@ -171,6 +171,7 @@ export async function heartbeat(deps: AppDeps, job: Job, leaseSeconds: number): 
 export async function releaseJob(deps: AppDeps, job: Job, reason?: string): Promise<void> {
   const now = deps.clock.now()
   await deps.db.update(jobs).set({ status: 'QUEUED', leaseOwner: null, leasedUntil: null, availableAt: now, lastError: reason ?? null, updatedAt: now }).where(eq(jobs.id, job.id))
+  deps.jobSignals?.notify(job.workspaceId)
 }
 
 /**
@@ -179,7 +180,7 @@ export async function releaseJob(deps: AppDeps, job: Job, reason?: string): Prom
  */
 export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: number; dead: number }> {
   const now = deps.clock.now()
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     const expired = await tx
       .select()
       .from(jobs)
@@ -207,8 +208,10 @@ export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: numb
         await tx.update(jobs).set({ status: 'QUEUED', leaseOwner: null, leasedUntil: null, availableAt: now, lastError: 'lease expired', updatedAt: now }).where(eq(jobs.id, job.id))
       }
     }
-    return { requeued: expired.length - dead, dead }
+    return { requeued: expired.length - dead, dead, workspaces: [...new Set(expired.map((j) => j.workspaceId))] }
   })
+  result.workspaces.forEach((id) => deps.jobSignals?.notify(id))
+  return { requeued: result.requeued, dead: result.dead }
 }
 
 

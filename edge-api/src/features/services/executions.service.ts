@@ -97,6 +97,7 @@ export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): 
     return rows
   })
   for (const workspaceId of new Set(created.map((e) => workspaceByUser.get(e.userId)!))) {
+    deps.jobSignals?.notify(workspaceId)
     await afterCommit(deps, () => deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId)), 'workspace start')
   }
   for (const execution of created) {
