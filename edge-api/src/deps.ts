@@ -8,7 +8,8 @@ import type { Db } from './db/db'
 import type { Clock } from './lib/clock'
 import type { JobSignals } from './features/runtime/job-signals'
 import type { ExecutionEvents } from './features/services/execution-events'
-import type { GatewayProbe, TelegramUpdatesConnector } from './features/telegram/telegram-ports'
+import type { GatewayProbe } from './features/gateways/gateway-probe.port'
+import type { TelegramUpdatesConnector } from './features/telegram/telegram-ports'
 import type { Logger } from './lib/logger'
 
 export interface RateLimit {

@@ -31,6 +31,8 @@ export async function main(): Promise<void> {
     ].join('\n'),
   )
   const shutdown = async () => {
+    // A stuck shutdown must not keep the port: give up after 10 s.
+    setTimeout(() => process.exit(1), 10_000).unref()
     await server.stop()
     process.exit(0)
   }

@@ -11,9 +11,14 @@ export interface LoadResult {
 }
 
 /** autocannon from this process against a server in another process, over loopback. */
-export async function load(name: string, opts: { url: string; headers?: Record<string, string>; seconds?: number; connections?: number }): Promise<LoadResult> {
+export async function load(
+  name: string,
+  opts: { url: string; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; seconds?: number; connections?: number },
+): Promise<LoadResult> {
   const result = await autocannon({
     url: opts.url,
+    method: opts.method ?? 'GET',
+    body: opts.body,
     headers: opts.headers,
     duration: opts.seconds ?? 10,
     connections: opts.connections ?? 50,
@@ -43,14 +48,24 @@ export async function startServer(command: string, args: string[], env: Record<s
     if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}`)
     await new Promise((r) => setTimeout(r, 250))
   }
-  stopServer(child)
+  await stopServer(child)
   throw new Error(`${readyUrl} not ready in 90 s`)
 }
 
-export function stopServer(child: ChildProcess): void {
+/** Stops the server's whole process group (its runtimes too) and waits for it; SIGKILL after 10 s. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   try {
     process.kill(-child.pid!, 'SIGTERM')
   } catch {}
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {}
+  }, 10_000)
+  await exited
+  clearTimeout(timer)
 }
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({

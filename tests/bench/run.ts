@@ -13,6 +13,7 @@ import { startQStashDouble } from '../../edge-api/test/support/qstash-double'
 import { startUpstashShim } from '../../edge-api/test/support/upstash-shim'
 import { startWsProxy } from '../../edge-api/test/support/ws-proxy'
 import { benchEngine } from './engine.bench'
+import { benchWorkflows } from './workflows.bench'
 import { bearerFor, load, loginLatency, startServer, stopServer, type LoadResult } from './lib'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -49,7 +50,7 @@ async function benchNode(): Promise<HomeResult> {
   try {
     return await measure('Node + PGlite', `http://127.0.0.1:${port}`)
   } finally {
-    stopServer(server)
+    await stopServer(server)
     rmSync(dataDir, { recursive: true, force: true })
   }
 }
@@ -81,7 +82,7 @@ async function benchWorkerd(): Promise<HomeResult> {
     try {
       return await measure('workerd + PostgreSQL', `http://127.0.0.1:${port}`)
     } finally {
-      stopServer(server)
+      await stopServer(server)
     }
   } finally {
     await qstash.stop()
@@ -144,4 +145,5 @@ function writeSection(section: string): void {
 const only = process.argv[2]
 if (!only || only === 'engine') writeSection(await benchEngine())
 if (!only || only === 'api') writeSection(report([await benchNode(), await benchWorkerd()]))
+if (!only || only === 'workflows') writeSection(await benchWorkflows(SECONDS))
 process.exit(0)

@@ -1,5 +1,5 @@
 import { gatewayClient, gatewayFactories } from '@2bot/runtime/gateways'
-import type { GatewayProbe } from '../../features/telegram/telegram-ports'
+import type { GatewayProbe } from '../../features/gateways/gateway-probe.port'
 
 /** "Test connection" with the runtime's own gateway clients, so a passing test means steps will work. */
 export function createRuntimeGatewayProbe(opts: { telegramApiRoot?: string } = {}): GatewayProbe {

@@ -116,25 +116,25 @@ export async function recordCheckpoint(
         errorKind: input.record.error?.kind ?? null,
         completedAt: new Date(input.record.finishedAt),
       }
-      const thisAttempt = and(
-        eq(executionSteps.executionId, job.executionId),
-        eq(executionSteps.stepId, input.key),
-        eq(executionSteps.lease, job.leases),
-        eq(executionSteps.attempt, input.record.attempts),
-      )
-      const [existing] = await tx.select({ status: executionSteps.status }).from(executionSteps).where(thisAttempt)
-      if (!existing) {
-        await tx.insert(executionSteps).values({ id: newId(), executionId: job.executionId, stepId: input.key, lease: job.leases, attempt: input.record.attempts, startedAt: new Date(input.record.startedAt), createdAt: now, ...values })
-        tokens = tokensOf(input.record.output)
-      } else if (existing.status === 'RUNNING') {
-        await tx.update(executionSteps).set(values).where(thisAttempt)
-        tokens = tokensOf(input.record.output)
+      // One statement: insert the attempt, or complete the row stepStarted wrote. A row that is
+      // already complete stays as it is, so a redelivered checkpoint changes nothing.
+      const written = await tx
+        .insert(executionSteps)
+        .values({ id: newId(), executionId: job.executionId, stepId: input.key, lease: job.leases, attempt: input.record.attempts, startedAt: new Date(input.record.startedAt), createdAt: now, ...values })
+        .onConflictDoUpdate({
+          target: [executionSteps.executionId, executionSteps.stepId, executionSteps.lease, executionSteps.attempt],
+          set: values,
+          setWhere: eq(executionSteps.status, 'RUNNING'),
+        })
+        .returning({ id: executionSteps.id })
+      if (written.length > 0) tokens = tokensOf(input.record.output)
+      if (input.record.attempts > 1) {
+        // Earlier attempts of this step in this lease failed before a retry: say so on their rows.
+        await tx
+          .update(executionSteps)
+          .set({ status: 'FAILED', error: 'Attempt failed; retried', errorKind: 'SYSTEM', completedAt: new Date(input.record.startedAt) })
+          .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, input.key), eq(executionSteps.lease, job.leases), eq(executionSteps.status, 'RUNNING'), lt(executionSteps.attempt, input.record.attempts)))
       }
-      // Earlier attempts of this step in this lease that failed before a retry: mark them.
-      await tx
-        .update(executionSteps)
-        .set({ status: 'FAILED', error: 'Attempt failed; retried', errorKind: 'SYSTEM', completedAt: new Date(input.record.startedAt) })
-        .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, input.key), eq(executionSteps.lease, job.leases), eq(executionSteps.status, 'RUNNING'), lt(executionSteps.attempt, input.record.attempts)))
     }
     await tx
       .update(executions)

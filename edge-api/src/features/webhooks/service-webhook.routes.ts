@@ -21,7 +21,8 @@ async function waitForExecution(deps: AppDeps, executionId: string, timeoutMs: n
       if (row && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) return row
       await new Promise<void>((resolve) => {
         wake = resolve
-        setTimeout(resolve, 250)
+        // With an in-process notice the poll is only a safety net.
+        setTimeout(resolve, deps.executionEvents ? 2000 : 250)
       })
     }
     return undefined

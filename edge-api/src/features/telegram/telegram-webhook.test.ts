@@ -1,0 +1,55 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { executions, jobs } from '../../db/schema'
+import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
+import { telegramWebhookSecret } from './webhook-secret'
+
+let ctx: TestContext
+beforeAll(async () => {
+  ctx = await createTestContext()
+})
+afterAll(() => ctx.close())
+
+const update = (id: number, text: string) => ({
+  update_id: id,
+  message: { message_id: id, date: 1, text, chat: { id: 42, type: 'private', first_name: 'A' }, from: { id: 42, is_bot: false, first_name: 'A' } },
+})
+
+describe('POST /api/webhooks/telegram/:gatewayId', () => {
+  it('fans one update out to every matching workflow in one go, once per update id', async () => {
+    const { agent } = await registerUser(ctx)
+    const { gateway } = (await (await agent.api.gateways.$post({ json: { type: 'TELEGRAM_BOT', name: 'b', config: {}, credentials: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } } })).json()) as { gateway: { id: string } }
+    const reply = { id: 'r', type: 'gateway', gatewayId: gateway.id, action: 'sendMessage', params: { chat_id: '{{ trigger.message.chat.id }}', text: 'hi' } }
+    const make = (name: string, filters?: unknown) =>
+      agent.api.user.services.$post({ json: { name, definition: { trigger: { type: 'event', gatewayId: gateway.id, event: 'message', ...(filters ? { filters } : {}) }, steps: [reply] } } })
+    await make('all messages')
+    await make('only /start', { command: 'start' })
+    await make('orders', { textPattern: '^order' })
+    const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
+    const post = (body: unknown, headers: Record<string, string> = { 'x-telegram-bot-api-secret-token': secret }) =>
+      ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+
+    const res = await post(update(10, 'order 66'))
+    expect(await res.json()).toEqual({ ok: true, executions: 2 })
+    const rows = await ctx.db.select().from(executions).where(eq(executions.triggeredBy, `event:${gateway.id}`))
+    expect(rows).toHaveLength(2)
+    expect(rows[0]!.triggerData).toMatchObject({ event: 'message', message: { text: 'order 66', chat: { id: 42 } } })
+    for (const row of rows) expect((await ctx.db.select().from(jobs).where(eq(jobs.executionId, row.id)))[0]!.status).toBe('QUEUED')
+    expect(await (await post(update(10, 'order 66'))).json()).toEqual({ ok: true, executions: 0 })
+  })
+
+  it('refuses a wrong secret, a malformed body and an unknown bot, creating nothing', async () => {
+    const { agent } = await registerUser(ctx)
+    const { gateway } = (await (await agent.api.gateways.$post({ json: { type: 'TELEGRAM_BOT', name: 'b', config: {}, credentials: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } } })).json()) as { gateway: { id: string } }
+    const before = (await ctx.db.select().from(executions)).length
+    const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
+    const req = (id: string, body: string, s?: string) =>
+      ctx.app.request(`/api/webhooks/telegram/${id}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(s ? { 'x-telegram-bot-api-secret-token': s } : {}) }, body })
+    expect((await req(gateway.id, JSON.stringify(update(1, 'x')))).status).toBe(401)
+    expect((await req(gateway.id, JSON.stringify(update(1, 'x')), 'wrong')).status).toBe(401)
+    expect((await req(gateway.id, '{"update_id":', secret)).status).toBe(400)
+    expect((await req(gateway.id, '{"hello":1}', secret)).status).toBe(400)
+    expect((await req('nope', JSON.stringify(update(1, 'x')), secret)).status).toBe(404)
+    expect((await ctx.db.select().from(executions)).length).toBe(before)
+  })
+})
