@@ -1,3 +1,4 @@
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel'
 import { StepFailure, type GatewayInvoker } from '../engine/types'
 import type { GatewayClient } from '../gateways/gateway-client'
 import type { RuntimeApi } from './runtime-api'
@@ -6,11 +7,42 @@ import type { RuntimeApi } from './runtime-api'
 export type GatewayFactory = (config: Record<string, unknown>, credentials: Record<string, unknown>) => GatewayClient
 export type GatewayFactories = Partial<Record<string, GatewayFactory>>
 
+export interface CircuitOptions {
+  /** Consecutive SYSTEM failures that open a gateway's circuit. */
+  failures?: number
+  /** How long an open circuit refuses calls before letting one through to probe. */
+  halfOpenAfterMs?: number
+}
+
+/**
+ * One circuit breaker per gateway for the whole runtime (cockatiel): after repeated failures that
+ * are the far end's fault, calls fail fast for a while instead of piling onto a sick service. USER
+ * errors (bad params, a refused key) do not count.
+ */
+export function createGatewayCircuits(opts: CircuitOptions = {}) {
+  const circuits = new Map<string, CircuitBreakerPolicy>()
+  return {
+    for(gatewayId: string): CircuitBreakerPolicy {
+      let circuit = circuits.get(gatewayId)
+      if (!circuit) {
+        circuit = circuitBreaker(handleWhen((err) => !(err instanceof StepFailure) || err.kind === 'SYSTEM'), {
+          halfOpenAfter: opts.halfOpenAfterMs ?? 10_000,
+          breaker: new ConsecutiveBreaker(opts.failures ?? 5),
+        })
+        circuits.set(gatewayId, circuit)
+      }
+      return circuit
+    },
+  }
+}
+
+export type GatewayCircuits = ReturnType<typeof createGatewayCircuits>
+
 /**
  * Resolves a step's gateway id to a connected client. Credentials are fetched from the API when a
  * run first needs them and live only in this invoker's memory for that run.
  */
-export function createGatewayInvoker(api: RuntimeApi, factories: GatewayFactories): GatewayInvoker {
+export function createGatewayInvoker(api: RuntimeApi, factories: GatewayFactories, circuits: GatewayCircuits = createGatewayCircuits()): GatewayInvoker {
   const clients = new Map<string, Promise<GatewayClient>>()
   const clientFor = (gatewayId: string) => {
     let client = clients.get(gatewayId)
@@ -36,7 +68,14 @@ export function createGatewayInvoker(api: RuntimeApi, factories: GatewayFactorie
         if (status === 404) throw new StepFailure(`Gateway "${gatewayId}" does not exist or was deleted`, 'USER', { retryable: false, code: 'GATEWAY_NOT_FOUND' })
         throw new StepFailure(`Could not load gateway "${gatewayId}": ${(err as Error).message}`, 'SYSTEM')
       }
-      return client.invoke(action, params, { signal, idempotencyKey })
+      try {
+        return await circuits.for(gatewayId).execute(() => client.invoke(action, params, { signal, idempotencyKey }))
+      } catch (err) {
+        if (err instanceof BrokenCircuitError) {
+          throw new StepFailure(`Gateway "${gatewayId}" is failing repeatedly; calls are paused for a moment`, 'SYSTEM', { code: 'CIRCUIT_OPEN', retryable: true })
+        }
+        throw err
+      }
     },
   }
 }

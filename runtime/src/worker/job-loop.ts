@@ -2,7 +2,7 @@ import { validateWorkflow } from '@2bot/edge-api/contracts'
 import { runWorkflow } from '../engine/engine'
 import { abortableSleep } from '../engine/sleep'
 import type { CodeRunner, EngineDeps, ExecutorRegistry, HttpClient, RunState } from '../engine/types'
-import { createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
+import { createGatewayCircuits, createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
 
 export interface JobLoopOptions {
@@ -41,6 +41,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
   const leaseSeconds = opts.leaseSeconds ?? 30
   const log = opts.log ?? (() => {})
   const stopping = new AbortController()
+  const circuits = createGatewayCircuits()
   const running = new Map<string, { controller: AbortController; done: Promise<void>; jobId: string }>()
   let idleWaiters: (() => void)[] = []
 
@@ -64,7 +65,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
       }
       if (job.execution.cancelRequested) controller.abort(new Error('cancelled'))
       const deps: EngineDeps = {
-        gateways: createGatewayInvoker(opts.api, opts.gateways),
+        gateways: createGatewayInvoker(opts.api, opts.gateways, circuits),
         http: opts.http,
         code: opts.code,
         now: Date.now,
