@@ -17,7 +17,7 @@ const RuntimeEnv = v.object({
   TWOBOT_API_URL: v.pipe(v.string('TWOBOT_API_URL is required'), v.url()),
   TWOBOT_WORKSPACE_TOKEN: v.pipe(v.string('TWOBOT_WORKSPACE_TOKEN is required'), v.startsWith('ws_')),
   TWOBOT_WORKSPACE_ID: v.optional(v.string(), 'local'),
-  /** Local mode: workflows may call services on this machine and its network. */
+  /** Local mode: WEBHOOK gateways may opt in to services on this machine and its network. */
   TWOBOT_ALLOW_PRIVATE_NETWORKS: v.optional(v.picklist(['true', 'false']), 'false'),
   /** Points the Telegram client at another Bot API server (tests, a self-hosted Bot API). */
   TELEGRAM_API_ROOT: v.optional(v.pipe(v.string(), v.url())),
@@ -40,8 +40,9 @@ export async function main(): Promise<void> {
     api: createHttpRuntimeApi({ baseUrl: env.TWOBOT_API_URL, token: env.TWOBOT_WORKSPACE_TOKEN }),
     owner,
     executors: defaultExecutors(),
-    gateways: gatewayFactories({ telegramApiRoot: env.TELEGRAM_API_ROOT }),
-    http: createGuardedHttpClient({ allowPrivateNetworks: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true' }),
+    gateways: gatewayFactories({ telegramApiRoot: env.TELEGRAM_API_ROOT, allowPrivateOptIn: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true' }),
+    // Webhook steps call public hosts only; private services are reached through an opted-in WEBHOOK gateway.
+    http: createGuardedHttpClient(),
     code: createQuickJsCodeRunner(),
     concurrency: env.TWOBOT_CONCURRENCY,
     leaseSeconds: env.TWOBOT_LEASE_SECONDS,

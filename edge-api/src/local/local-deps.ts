@@ -118,7 +118,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     logger,
     executionEvents: createExecutionEvents(),
     jobSignals: createJobSignals(),
-    gatewayProbe: createRuntimeGatewayProbe({ telegramApiRoot: config.TELEGRAM_API_ROOT }),
+    gatewayProbe: createRuntimeGatewayProbe({ telegramApiRoot: config.TELEGRAM_API_ROOT, allowPrivateOptIn: true }),
     telegramUpdates,
     clientIp: (c) => {
       try {

@@ -2,7 +2,7 @@ import { gatewayClient, gatewayFactories } from '@2bot/runtime/gateways'
 import type { GatewayProbe } from '../../features/gateways/gateway-probe.port'
 
 /** "Test connection" with the runtime's own gateway clients, so a passing test means steps will work. */
-export function createRuntimeGatewayProbe(opts: { telegramApiRoot?: string } = {}): GatewayProbe {
+export function createRuntimeGatewayProbe(opts: { telegramApiRoot?: string; allowPrivateOptIn?: boolean } = {}): GatewayProbe {
   const factories = gatewayFactories(opts)
   return {
     async test(type, config, credentials, signal) {
