@@ -10,6 +10,7 @@ import { CSRF_HEADER } from './features/auth/cookies'
 import { devRoutes } from './features/dev/dev.routes'
 import { gatewaysRoutes } from './features/gateways/gateways.routes'
 import { healthRoutes } from './features/health/health.routes'
+import { queueTickRoutes } from './features/queue/queue-tick.routes'
 import { runtimeRoutes } from './features/runtime/runtime.routes'
 import { servicesRoutes } from './features/services/services.routes'
 import { telegramWebhookRoutes } from './features/telegram/telegram-webhook.routes'
@@ -34,6 +35,7 @@ function apiRoutes() {
     .route('/runtime', runtimeRoutes)
     .route('/webhooks/service', serviceWebhookRoutes)
     .route('/webhooks/telegram', telegramWebhookRoutes)
+    .route('/queue', queueTickRoutes)
     .route('/dev', devRoutes)
 }
 

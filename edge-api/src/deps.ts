@@ -6,6 +6,7 @@ import type { Queue } from './adapters/queue/queue.port'
 import type { WorkspaceDriver } from './adapters/workspace/workspace-driver.port'
 import type { Db } from './db/db'
 import type { Clock } from './lib/clock'
+import type { QueueReceiver } from './features/queue/queue-tick.routes'
 import type { JobSignals } from './features/runtime/job-signals'
 import type { ExecutionEvents } from './features/services/execution-events'
 import type { GatewayProbe } from './features/gateways/gateway-probe.port'
@@ -52,6 +53,8 @@ export interface AppDeps {
   gatewayProbe?: GatewayProbe
   /** Starts and stops the flow of Telegram updates for a bot (webhook or long polling). */
   telegramUpdates?: TelegramUpdatesConnector
+  /** Verifies QStash deliveries (cloud); without it the tick endpoint does not exist. */
+  queueReceiver?: QueueReceiver
   /** In-process notice that jobs were queued, for runtimes waiting in a lease call. */
   jobSignals?: JobSignals
   /** In-process notice that an execution finished (optional: waiters also poll). */

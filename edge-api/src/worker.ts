@@ -18,6 +18,7 @@ import { systemClock } from './lib/clock'
 import { createJsonLogger, type Logger } from './lib/logger'
 import { createRuntimeGatewayProbe } from './adapters/gateways/runtime-gateway.probe'
 import { createTelegramWebhookConnector } from './adapters/telegram/webhook.connector'
+import { createQStashReceiver } from './adapters/queue/qstash.receiver'
 
 /** What lives as long as the isolate: the parsed bindings and the clients built from them. */
 interface Isolate {
@@ -81,6 +82,9 @@ function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): A
     clientIp: (c) => c.req.header('cf-connecting-ip'),
     gatewayProbe: createRuntimeGatewayProbe(),
     telegramUpdates: createTelegramWebhookConnector({ publicUrl: config.PUBLIC_URL }),
+    ...(config.QSTASH_CURRENT_SIGNING_KEY && config.QSTASH_NEXT_SIGNING_KEY
+      ? { queueReceiver: createQStashReceiver({ current: config.QSTASH_CURRENT_SIGNING_KEY, next: config.QSTASH_NEXT_SIGNING_KEY }) }
+      : {}),
   }
 }
 

@@ -17,6 +17,8 @@ export const CommonEnv = {
   UPSTASH_REDIS_REST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
   QSTASH_URL: v.optional(url('QSTASH_URL')),
   QSTASH_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
+  QSTASH_CURRENT_SIGNING_KEY: v.optional(v.pipe(v.string(), v.minLength(1))),
+  QSTASH_NEXT_SIGNING_KEY: v.optional(v.pipe(v.string(), v.minLength(1))),
   LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error']), 'info'),
 }
 

@@ -3,12 +3,13 @@ import { reapExpiredLeases, workspacesWithQueuedWork } from '../features/runtime
 import { gatewayCredentials } from '../features/gateways/gateways.service'
 import { connectedTelegramBots } from '../features/telegram/telegram-ingest.service'
 import { telegramWebhookSecret } from '../features/telegram/webhook-secret'
+import { runDueSchedules } from '../features/schedules/schedules.service'
 import { issueWorkspaceToken } from '../features/workspaces/workspaces.service'
 
 /**
  * The embedded mode's background duties (QStash schedules and a cron do this in the cloud):
- * hand jobs of silent runtimes back to the queue, and make sure every workspace with queued work
- * has a runtime — after a platform restart too.
+ * start due scheduled runs, hand jobs of silent runtimes back to the queue, and make sure every
+ * workspace with queued work has a runtime — after a platform restart too.
  */
 export function startLocalBackground(deps: AppDeps, intervalMs = 2000): { stop(): void } {
   let busy = false
@@ -16,6 +17,7 @@ export function startLocalBackground(deps: AppDeps, intervalMs = 2000): { stop()
     if (busy) return
     busy = true
     try {
+      await runDueSchedules(deps)
       const reaped = await reapExpiredLeases(deps)
       if (reaped.requeued || reaped.dead) deps.logger.log('warn', 'reaped expired job leases', reaped)
       for (const workspaceId of await workspacesWithQueuedWork(deps)) {

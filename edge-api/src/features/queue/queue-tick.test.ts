@@ -1,0 +1,53 @@
+import { SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createQStashReceiver } from '../../adapters/queue/qstash.receiver'
+import { createTestContext, type TestContext } from '../../../test/support/test-app'
+
+const keys = { current: 'sig_current_key_for_tests_123', next: 'sig_next_key_for_tests_456' }
+let ctx: TestContext
+beforeAll(async () => {
+  ctx = await createTestContext({ queueReceiver: createQStashReceiver(keys) })
+})
+afterAll(() => ctx.close())
+
+/** Signs a delivery the way QStash does: HS256 JWT with the URL as subject and the body's SHA-256. */
+async function sign(url: string, body: string, key: string) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)))
+  const hash = Buffer.from(digest).toString('base64url')
+  const now = Math.floor(Date.now() / 1000)
+  return new SignJWT({ body: hash })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer('Upstash')
+    .setSubject(url)
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(now + 300)
+    .setJti(crypto.randomUUID())
+    .sign(new TextEncoder().encode(key))
+}
+
+const URL_ = 'http://localhost/api/queue/tick'
+const tick = (signature?: string, body = '{}') =>
+  ctx.app.request(URL_, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'upstash-signature': signature } : {}) }, body })
+
+describe('POST /api/queue/tick (QStash schedule)', () => {
+  it('runs the tick for a delivery signed with the current or the next key', async () => {
+    const res = await tick(await sign(URL_, '{}', keys.current))
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ ok: true, scheduled: 0, requeued: 0, dead: 0 })
+    expect((await tick(await sign(URL_, '{}', keys.next))).status).toBe(200)
+  })
+
+  it('refuses unsigned, wrongly signed, other-URL and tampered deliveries', async () => {
+    expect((await tick()).status).toBe(401)
+    expect((await tick(await sign(URL_, '{}', 'some-other-key'))).status).toBe(401)
+    expect((await tick(await sign('http://evil.example/api/queue/tick', '{}', keys.current))).status).toBe(401)
+    expect((await tick(await sign(URL_, '{"a":1}', keys.current), '{"a":2}')).status).toBe(401)
+  })
+
+  it('does not exist where QStash is not configured', async () => {
+    const local = await createTestContext()
+    expect((await local.app.request('/api/queue/tick', { method: 'POST', body: '{}' })).status).toBe(404)
+    await local.close()
+  })
+})
