@@ -1,7 +1,11 @@
 import { Hono } from 'hono'
 import { CreateServiceBody, ListExecutionsQuery, RetryExecutionBody, RunServiceBody, UpdateServiceBody } from '../../contracts/services.contract'
 import type { AppEnv } from '../../env'
-import { AppError } from '../../lib/errors'
+import { AppError, notFound } from '../../lib/errors'
+import { and, eq } from 'drizzle-orm'
+import { triggerListeners } from '../../db/schema'
+import { newId } from '../../lib/crypto'
+import type { WorkflowDefinition } from '../../contracts/workflow.contract'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
@@ -27,6 +31,7 @@ import {
   updateService,
 } from './services.service'
 
+const LISTEN_MS = 2 * 60 * 1000
 const read = requireAuth({ scope: 'read:services' })
 const write = requireAuth({ scope: 'write:services' })
 const execute = requireAuth({ scope: 'execute:services' })
@@ -88,6 +93,30 @@ export const servicesRoutes = new Hono<AppEnv>()
     const execution = await enqueueExecution(deps, { service, triggeredBy: body.dryRun ? 'test' : 'manual', triggerData: body.input, mode: body.dryRun ? 'dry-run' : 'run' })
     await audit(c, { action: 'service.run', resource: 'execution', resourceId: execution.id, metadata: { serviceId: service.id, dryRun: body.dryRun } })
     return c.json({ execution: toPublicExecution(execution) }, 202)
+  })
+  /** Test run on the next real event: waits (up to 2 minutes) for a message on the trigger's gateway. */
+  .post('/:id/listen', execute, async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const trigger = ((await findVersion(deps, service.id, service.currentVersion)) as WorkflowDefinition).trigger
+    if (trigger.type !== 'event') throw new AppError('CONFLICT', 'Only workflows started by a gateway event can listen for a test event; use run instead')
+    const expiresAt = new Date(deps.clock.now().getTime() + LISTEN_MS)
+    const [listener] = await deps.db
+      .insert(triggerListeners)
+      .values({ id: newId(), userId: service.userId, serviceId: service.id, gatewayId: trigger.gatewayId, expiresAt, createdAt: deps.clock.now() })
+      .returning()
+    return c.json({ listener: { id: listener!.id, gatewayId: trigger.gatewayId, expiresAt: expiresAt.toISOString(), status: 'waiting' as const } }, 201)
+  })
+  .get('/:id/listen/:listenerId', read, async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const [listener] = await deps.db
+      .select()
+      .from(triggerListeners)
+      .where(and(eq(triggerListeners.id, c.req.param('listenerId')), eq(triggerListeners.serviceId, service.id)))
+    if (!listener) throw notFound('Listener')
+    const status = listener.executionId ? ('started' as const) : listener.expiresAt <= deps.clock.now() ? ('expired' as const) : ('waiting' as const)
+    return c.json({ listener: { id: listener.id, status, executionId: listener.executionId, expiresAt: listener.expiresAt.toISOString() } })
   })
   .get('/:id/executions', read, validate('query', ListExecutionsQuery), async (c) => {
     const deps = c.get('deps')

@@ -1,7 +1,7 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm'
+import { and, eq, gt, inArray, isNull } from 'drizzle-orm'
 import type { Update } from 'grammy/types'
 import type { WorkflowDefinition } from '../../contracts/workflow.contract'
-import { gateways, serviceVersions, services } from '../../db/schema'
+import { gateways, serviceVersions, services, triggerListeners } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 import { enqueueExecutions, type Execution } from '../services/executions.service'
 import { matchesTrigger, triggerPayload, type EventTrigger } from './telegram-update'
@@ -9,9 +9,9 @@ import { matchesTrigger, triggerPayload, type EventTrigger } from './telegram-up
 type GatewayRow = typeof gateways.$inferSelect
 
 /**
- * One update from one bot, fanned out to every enabled workflow of the bot's owner listening on it:
- * all their executions are committed in one transaction before Telegram gets its 200. A redelivered
- * update (same update_id) starts nothing new.
+ * One update from one bot, fanned out to every enabled workflow of the bot's owner listening on it
+ * and to every test run waiting on the bot: all their executions are committed in one transaction
+ * before Telegram gets its 200. A redelivered update (same update_id) starts nothing new.
  */
 export async function ingestTelegramUpdate(deps: AppDeps, gateway: GatewayRow, update: Update): Promise<Execution[]> {
   const listening = await deps.db
@@ -24,17 +24,28 @@ export async function ingestTelegramUpdate(deps: AppDeps, gateway: GatewayRow, u
     const trigger = (definition as unknown as WorkflowDefinition).trigger
     return trigger.type === 'event' && trigger.gatewayId === gateway.id && matchesTrigger(update, trigger as EventTrigger, { botUsername })
   })
-  const payload = triggerPayload(update)
-  const created = await enqueueExecutions(
-    deps,
-    matching.map(({ service }) => ({
-      service,
-      triggeredBy: `event:${gateway.id}`,
-      triggerData: { ...payload, gatewayId: gateway.id },
-      dedupKey: `telegram:${gateway.id}:${update.update_id}`,
-    })),
-  )
-  await deps.db.update(gateways).set({ lastActive: deps.clock.now() }).where(eq(gateways.id, gateway.id))
+  const now = deps.clock.now()
+  const listeners = await deps.db
+    .select({ listener: triggerListeners, service: services, definition: serviceVersions.definition })
+    .from(triggerListeners)
+    .innerJoin(services, eq(services.id, triggerListeners.serviceId))
+    .innerJoin(serviceVersions, and(eq(serviceVersions.serviceId, services.id), eq(serviceVersions.version, services.currentVersion)))
+    .where(and(eq(triggerListeners.gatewayId, gateway.id), isNull(triggerListeners.executionId), gt(triggerListeners.expiresAt, now), isNull(services.deletedAt)))
+  const testRuns = listeners.filter(({ definition }) => {
+    const trigger = (definition as unknown as WorkflowDefinition).trigger
+    return trigger.type === 'event' && matchesTrigger(update, trigger as EventTrigger, { botUsername })
+  })
+  const payload = { ...triggerPayload(update), gatewayId: gateway.id }
+  const created = await enqueueExecutions(deps, [
+    ...matching.map(({ service }) => ({ service, triggeredBy: `event:${gateway.id}`, triggerData: payload, dedupKey: `telegram:${gateway.id}:${update.update_id}` })),
+    // A test run is spent by its first update: its dedup key is the listener.
+    ...testRuns.map(({ service, listener }) => ({ service, triggeredBy: 'test', triggerData: payload, dedupKey: `test:${listener.id}` })),
+  ])
+  for (const { listener } of testRuns) {
+    const execution = created.find((e) => e.dedupKey === `test:${listener.id}`)
+    if (execution) await deps.db.update(triggerListeners).set({ executionId: execution.id }).where(eq(triggerListeners.id, listener.id))
+  }
+  await deps.db.update(gateways).set({ lastActive: now }).where(eq(gateways.id, gateway.id))
   return created
 }
 

@@ -53,3 +53,51 @@ describe('POST /api/webhooks/telegram/:gatewayId', () => {
     expect((await ctx.db.select().from(executions)).length).toBe(before)
   })
 })
+
+describe('test runs listening on a bot', () => {
+  it('hands the next update to the test run as well, once, without touching production', async () => {
+    const { agent } = await registerUser(ctx)
+    const other = await registerUser(ctx)
+    const { gateway } = (await (await agent.api.gateways.$post({ json: { type: 'TELEGRAM_BOT', name: 'b', config: {}, credentials: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } } })).json()) as { gateway: { id: string } }
+    const definition = { trigger: { type: 'event', gatewayId: gateway.id, event: 'message' }, steps: [{ id: 'r', type: 'transform', value: 1 }] }
+    const live = ((await (await agent.api.user.services.$post({ json: { name: 'live', definition } })).json()) as { service: { id: string } }).service
+    const draft = ((await (await agent.api.user.services.$post({ json: { name: 'draft', definition } })).json()) as { service: { id: string } }).service
+    await agent.api.user.services[':id'].disable.$post({ param: { id: draft.id } })
+
+    const listen = await agent.api.user.services[':id'].listen.$post({ param: { id: draft.id } })
+    expect(listen.status).toBe(201)
+    const { listener } = (await listen.json()) as { listener: { id: string; status: string } }
+    expect(listener.status).toBe('waiting')
+    expect((await other.agent.api.user.services[':id'].listen[':listenerId'].$get({ param: { id: draft.id, listenerId: listener.id } })).status).toBe(404)
+
+    const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
+    const post = (body: unknown) =>
+      ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(body) })
+    expect(await (await post(update(500, 'test me'))).json()).toEqual({ ok: true, executions: 2 })
+    const state = await (await agent.api.user.services[':id'].listen[':listenerId'].$get({ param: { id: draft.id, listenerId: listener.id } })).json()
+    expect(state.listener.status).toBe('started')
+    const [testRun] = await ctx.db.select().from(executions).where(eq(executions.serviceId, draft.id))
+    expect(testRun).toMatchObject({ id: state.listener.executionId, triggeredBy: 'test' })
+    // Spent: the next update reaches production only.
+    expect(await (await post(update(501, 'again'))).json()).toEqual({ ok: true, executions: 1 })
+    expect((await ctx.db.select().from(executions).where(eq(executions.serviceId, live.id))).length).toBe(2)
+  })
+
+  it('expires after two minutes, and refuses workflows that no event starts', async () => {
+    const { agent } = await registerUser(ctx)
+    const { gateway } = (await (await agent.api.gateways.$post({ json: { type: 'TELEGRAM_BOT', name: 'b', config: {}, credentials: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } } })).json()) as { gateway: { id: string } }
+    const definition = { trigger: { type: 'event', gatewayId: gateway.id, event: 'message' }, steps: [{ id: 'r', type: 'transform', value: 1 }] }
+    const draft = ((await (await agent.api.user.services.$post({ json: { name: 'draft', definition } })).json()) as { service: { id: string } }).service
+    await agent.api.user.services[':id'].disable.$post({ param: { id: draft.id } })
+    const { listener } = (await (await agent.api.user.services[':id'].listen.$post({ param: { id: draft.id } })).json()) as { listener: { id: string } }
+    ctx.clock.advance(2 * 60 * 1000 + 1)
+    const state = await (await agent.api.user.services[':id'].listen[':listenerId'].$get({ param: { id: draft.id, listenerId: listener.id } })).json()
+    expect(state.listener.status).toBe('expired')
+    const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
+    const res = await ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update(900, 'late')) })
+    expect(await res.json()).toEqual({ ok: true, executions: 0 })
+
+    const manual = ((await (await agent.api.user.services.$post({ json: { name: 'm', definition: { trigger: { type: 'manual' }, steps: [{ id: 'a', type: 'transform', value: 1 }] } } })).json()) as { service: { id: string } }).service
+    expect((await agent.api.user.services[':id'].listen.$post({ param: { id: manual.id } })).status).toBe(409)
+  })
+})
