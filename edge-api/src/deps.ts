@@ -9,7 +9,7 @@ import type { Clock } from './lib/clock'
 import type { QueueReceiver } from './features/queue/queue-tick.routes'
 import type { JobSignals } from './features/runtime/job-signals'
 import type { ExecutionEvents } from './features/services/execution-events'
-import type { GatewayProbe } from './features/gateways/gateway-probe.port'
+import type { AiStreamer, GatewayProbe } from './features/gateways/gateway-probe.port'
 import type { TelegramUpdatesConnector } from './features/telegram/telegram-ports'
 import type { Logger } from './lib/logger'
 
@@ -51,6 +51,8 @@ export interface AppDeps {
   logger: Logger
   /** Tests gateway credentials with the runtime's clients; absent where they are not bundled. */
   gatewayProbe?: GatewayProbe
+  /** Streams AI chat replies for the UI (server-sent events). */
+  aiStreamer?: AiStreamer
   /** Starts and stops the flow of Telegram updates for a bot (webhook or long polling). */
   telegramUpdates?: TelegramUpdatesConnector
   /** Verifies QStash deliveries (cloud); without it the tick endpoint does not exist. */

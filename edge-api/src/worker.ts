@@ -16,7 +16,7 @@ import { openNeon } from './db/neon'
 import type { AppDeps } from './deps'
 import { systemClock } from './lib/clock'
 import { createJsonLogger, type Logger } from './lib/logger'
-import { createRuntimeGatewayProbe } from './adapters/gateways/runtime-gateway.probe'
+import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from './adapters/gateways/runtime-gateway.probe'
 import { createTelegramWebhookConnector } from './adapters/telegram/webhook.connector'
 import { createQStashReceiver } from './adapters/queue/qstash.receiver'
 
@@ -81,6 +81,7 @@ function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): A
     logger: current.logger,
     clientIp: (c) => c.req.header('cf-connecting-ip'),
     gatewayProbe: createRuntimeGatewayProbe(),
+    aiStreamer: createRuntimeAiStreamer(),
     telegramUpdates: createTelegramWebhookConnector({ publicUrl: config.PUBLIC_URL }),
     ...(config.QSTASH_CURRENT_SIGNING_KEY && config.QSTASH_NEXT_SIGNING_KEY
       ? { queueReceiver: createQStashReceiver({ current: config.QSTASH_CURRENT_SIGNING_KEY, next: config.QSTASH_NEXT_SIGNING_KEY }) }

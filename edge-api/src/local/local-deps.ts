@@ -22,7 +22,7 @@ import { loadLocalSecrets } from './local-secrets'
 import { createProcessDriver } from './process-driver'
 import { createExecutionEvents } from '../features/services/execution-events'
 import { createJobSignals } from '../features/runtime/job-signals'
-import { createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
+import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
 import { createTelegramPollingConnector } from '../adapters/telegram/polling.connector'
 import { ingestTelegramUpdate } from '../features/telegram/telegram-ingest.service'
 import { gateways } from '../db/schema'
@@ -119,6 +119,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     executionEvents: createExecutionEvents(),
     jobSignals: createJobSignals(),
     gatewayProbe: createRuntimeGatewayProbe({ telegramApiRoot: config.TELEGRAM_API_ROOT, allowPrivateOptIn: true }),
+    aiStreamer: createRuntimeAiStreamer(),
     telegramUpdates,
     clientIp: (c) => {
       try {

@@ -1,5 +1,6 @@
 import { gatewayClient, gatewayFactories } from '@2bot/runtime/gateways'
-import type { GatewayProbe } from '../../features/gateways/gateway-probe.port'
+import { createAiGateway } from '@2bot/runtime/ai'
+import type { AiStreamer, GatewayProbe } from '../../features/gateways/gateway-probe.port'
 
 /** "Test connection" with the runtime's own gateway clients, so a passing test means steps will work. */
 export function createRuntimeGatewayProbe(opts: { telegramApiRoot?: string; allowPrivateOptIn?: boolean } = {}): GatewayProbe {
@@ -10,5 +11,12 @@ export function createRuntimeGatewayProbe(opts: { telegramApiRoot?: string; allo
       if (!client) return { ok: false, error: `Testing ${type} gateways is not supported yet` }
       return client.test(signal)
     },
+  }
+}
+
+/** AI chat streaming with the runtime's AI client (OpenAI-compatible, by baseURL). */
+export function createRuntimeAiStreamer(): AiStreamer {
+  return {
+    chat: (config, credentials, params, signal) => createAiGateway(config as never, credentials as never).chatStream(params, signal),
   }
 }

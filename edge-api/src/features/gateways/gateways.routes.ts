@@ -1,4 +1,7 @@
 import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { AppError } from '../../lib/errors'
+import { gatewayCredentials } from './gateways.service'
 import * as v from 'valibot'
 import { CreateGatewayBody, GATEWAY_REGISTRY } from '../../contracts/gateways.contract'
 import type { AppEnv } from '../../env'
@@ -7,6 +10,15 @@ import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
 import { connectGateway, disconnectGateway, testGateway } from './gateway-connection.service'
 import { createGateway, deleteGateway, findGateway, listGateways, toPublicGateway, updateGateway } from './gateways.service'
+
+const ChatBody = v.strictObject({
+  prompt: v.optional(v.pipe(v.string(), v.maxLength(100_000))),
+  system: v.optional(v.pipe(v.string(), v.maxLength(20_000))),
+  messages: v.optional(v.pipe(v.array(v.strictObject({ role: v.picklist(['system', 'user', 'assistant']), content: v.pipe(v.string(), v.maxLength(100_000)) })), v.maxLength(200))),
+  model: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  temperature: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(2))),
+  max_tokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000))),
+})
 
 const UpdateGatewayBody = v.pipe(
   v.strictObject({
@@ -62,6 +74,30 @@ export const gatewaysRoutes = new Hono<AppEnv>()
     const gateway = await disconnectGateway(deps, await findGateway(deps, authOf(c).user.id, c.req.param('id')))
     await audit(c, { action: 'gateway.disconnect', resource: 'gateway', resourceId: gateway.id })
     return c.json({ gateway: toPublicGateway(gateway) })
+  })
+  /**
+   * Chat with an AI gateway, streamed as server-sent events: `delta` events with text as it comes,
+   * then `done` with the whole text and the tokens used (or `error`).
+   */
+  .post('/:id/chat', requireAuth({ scope: 'write:gateways' }), validate('json', ChatBody), async (c) => {
+    const deps = c.get('deps')
+    const gateway = await findGateway(deps, authOf(c).user.id, c.req.param('id'))
+    if (gateway.type !== 'AI') throw new AppError('BAD_REQUEST', 'Only AI gateways can chat')
+    if (!deps.aiStreamer) throw new AppError('BAD_REQUEST', 'Streaming chat is not available in this deployment')
+    if (!c.req.valid('json').prompt && !c.req.valid('json').messages?.length) throw new AppError('VALIDATION_FAILED', 'Send a prompt or messages', [{ path: 'prompt', message: 'Send a prompt or messages' }])
+    const credentials = await gatewayCredentials(deps, gateway)
+    const stream = deps.aiStreamer.chat(gateway.config, credentials, c.req.valid('json'), c.req.raw.signal)
+    await audit(c, { action: 'gateway.chat', resource: 'gateway', resourceId: gateway.id })
+    return streamSSE(c, async (sse) => {
+      try {
+        for await (const event of stream) {
+          if ('delta' in event) await sse.writeSSE({ event: 'delta', data: JSON.stringify({ text: event.delta }) })
+          else await sse.writeSSE({ event: 'done', data: JSON.stringify({ text: event.text, usage: event.usage ?? null }) })
+        }
+      } catch (err) {
+        await sse.writeSSE({ event: 'error', data: JSON.stringify({ message: err instanceof Error ? err.message : 'The chat failed' }) })
+      }
+    })
   })
   .delete('/:id', requireAuth({ scope: 'write:gateways' }), async (c) => {
     const deps = c.get('deps')
