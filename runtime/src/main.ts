@@ -40,7 +40,11 @@ export async function main(): Promise<void> {
     api: createHttpRuntimeApi({ baseUrl: env.TWOBOT_API_URL, token: env.TWOBOT_WORKSPACE_TOKEN }),
     owner,
     executors: defaultExecutors(),
-    gateways: gatewayFactories({ telegramApiRoot: env.TELEGRAM_API_ROOT, allowPrivateOptIn: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true' }),
+    gateways: gatewayFactories({
+      telegramApiRoot: env.TELEGRAM_API_ROOT,
+      // Private networks only where the platform allows opting in (local mode) and the gateway did.
+      webhookHttp: (optedIn) => createGuardedHttpClient({ allowPrivateNetworks: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true' && optedIn }),
+    }),
     // Webhook steps call public hosts only; private services are reached through an opted-in WEBHOOK gateway.
     http: createGuardedHttpClient(),
     code: createQuickJsCodeRunner(),

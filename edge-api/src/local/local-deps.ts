@@ -23,6 +23,7 @@ import { createProcessDriver } from './process-driver'
 import { createExecutionEvents } from '../features/services/execution-events'
 import { createJobSignals } from '../features/runtime/job-signals'
 import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
+import { createGuardedHttpClient } from '@2bot/runtime'
 import { createTelegramPollingConnector } from '../adapters/telegram/polling.connector'
 import { ingestTelegramUpdate } from '../features/telegram/telegram-ingest.service'
 import { gateways } from '../db/schema'
@@ -118,7 +119,10 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     logger,
     executionEvents: createExecutionEvents(),
     jobSignals: createJobSignals(),
-    gatewayProbe: createRuntimeGatewayProbe({ telegramApiRoot: config.TELEGRAM_API_ROOT, allowPrivateOptIn: true }),
+    gatewayProbe: createRuntimeGatewayProbe({
+      telegramApiRoot: config.TELEGRAM_API_ROOT,
+      webhookHttp: (optedIn) => createGuardedHttpClient({ allowPrivateNetworks: optedIn }),
+    }),
     aiStreamer: createRuntimeAiStreamer(),
     telegramUpdates,
     clientIp: (c) => {

@@ -2,7 +2,7 @@ import type { GatewayFactories } from '../worker/gateway-invoker'
 import { createAiGateway } from './ai/index'
 import type { GatewayClient } from './gateway-client'
 import { createTelegramBotGateway } from './telegram-bot/index'
-import { createGuardedHttpClient } from '../net/guarded-http'
+import type { HttpClient } from '../engine/types'
 import { createWebhookGateway, type WebhookAuth } from './webhook/webhook.gateway'
 
 export type { GatewayClient, GatewayTestResult } from './gateway-client'
@@ -11,11 +11,22 @@ export type { GatewayClient, GatewayTestResult } from './gateway-client'
  * Every gateway type the runtime can run, each built from its config and decrypted credentials.
  * The platform uses the same factories for "test connection".
  */
-export function gatewayFactories(opts: { telegramApiRoot?: string; allowPrivateOptIn?: boolean } = {}): GatewayFactories {
+export interface GatewayFactoryOptions {
+  telegramApiRoot?: string
+  /**
+   * The HTTP client for WEBHOOK gateways, given whether this gateway opted in to private networks.
+   * Node passes the guarded client (runtime/src/net); where none is given (Workers), WEBHOOK
+   * gateways are not offered. Keeping it injected keeps this module free of Node-only imports.
+   */
+  webhookHttp?: (gatewayAllowsPrivate: boolean) => HttpClient
+}
+
+export function gatewayFactories(opts: GatewayFactoryOptions = {}): GatewayFactories {
+  const webhookHttp = opts.webhookHttp
   return {
-    // Private networks only where the platform allows opting in (local mode) and the gateway did.
-    WEBHOOK: (config, credentials) =>
-      createWebhookGateway(config as { baseUrl: string }, credentials as WebhookAuth, createGuardedHttpClient({ allowPrivateNetworks: Boolean(opts.allowPrivateOptIn && config.allowPrivateNetwork) })),
+    ...(webhookHttp
+      ? { WEBHOOK: (config, credentials) => createWebhookGateway(config as { baseUrl: string }, credentials as WebhookAuth, webhookHttp(config.allowPrivateNetwork === true)) }
+      : {}),
     TELEGRAM_BOT: (_config, credentials) =>
       createTelegramBotGateway(credentials as { botToken: string }, opts.telegramApiRoot ? { apiRoot: opts.telegramApiRoot } : {}),
     AI: (config, credentials) => createAiGateway(config as never, credentials as never),

@@ -1,9 +1,9 @@
-import { gatewayClient, gatewayFactories } from '@2bot/runtime/gateways'
+import { gatewayClient, gatewayFactories, type GatewayFactoryOptions } from '@2bot/runtime/gateways'
 import { createAiGateway } from '@2bot/runtime/ai'
 import type { AiStreamer, GatewayProbe } from '../../features/gateways/gateway-probe.port'
 
 /** "Test connection" with the runtime's own gateway clients, so a passing test means steps will work. */
-export function createRuntimeGatewayProbe(opts: { telegramApiRoot?: string; allowPrivateOptIn?: boolean } = {}): GatewayProbe {
+export function createRuntimeGatewayProbe(opts: GatewayFactoryOptions = {}): GatewayProbe {
   const factories = gatewayFactories(opts)
   return {
     async test(type, config, credentials, signal) {
