@@ -11,6 +11,7 @@ import type { JobSignals } from './features/runtime/job-signals'
 import type { ExecutionEvents } from './features/services/execution-events'
 import type { AiStreamer, GatewayProbe } from './features/gateways/gateway-probe.port'
 import type { TelegramUpdatesConnector } from './features/telegram/telegram-ports'
+import type { ImmutableMemo } from './lib/immutable-memo'
 import type { Logger } from './lib/logger'
 
 export interface RateLimit {
@@ -57,6 +58,8 @@ export interface AppDeps {
   telegramUpdates?: TelegramUpdatesConnector
   /** Verifies QStash deliveries (cloud); without it the tick endpoint does not exist. */
   queueReceiver?: QueueReceiver
+  /** Process memory for never-changing rows (versions, user → workspace); optional. */
+  memo?: ImmutableMemo
   /** In-process notice that jobs were queued, for runtimes waiting in a lease call. */
   jobSignals?: JobSignals
   /** In-process notice that an execution finished (optional: waiters also poll). */

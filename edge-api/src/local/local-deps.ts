@@ -22,6 +22,7 @@ import { loadLocalSecrets } from './local-secrets'
 import { createProcessDriver } from './process-driver'
 import { createExecutionEvents } from '../features/services/execution-events'
 import { createJobSignals } from '../features/runtime/job-signals'
+import { createImmutableMemo } from '../lib/immutable-memo'
 import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
 import { createGuardedHttpClient } from '@2bot/runtime'
 import { createTelegramPollingConnector } from '../adapters/telegram/polling.connector'
@@ -119,6 +120,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     logger,
     executionEvents: createExecutionEvents(),
     jobSignals: createJobSignals(),
+    memo: createImmutableMemo(),
     gatewayProbe: createRuntimeGatewayProbe({
       telegramApiRoot: config.TELEGRAM_API_ROOT,
       webhookHttp: (optedIn) => createGuardedHttpClient({ allowPrivateNetworks: optedIn }),

@@ -1,7 +1,8 @@
 import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm'
 import type { LeasedJob, RunStateBody } from '../../contracts/runtime.contract'
 import type { AppDeps } from '../../deps'
-import { executionSteps, executions, jobs, serviceVersions, type Job } from '../../db/schema'
+import { executionSteps, executions, jobs, type Job } from '../../db/schema'
+import { findVersion } from '../services/services.service'
 import { newId } from '../../lib/crypto'
 import { AppError } from '../../lib/errors'
 
@@ -44,10 +45,7 @@ export async function leaseJobs(deps: AppDeps, workspaceId: string, opts: { owne
       .set({ status: 'RUNNING', attempt: job.leases, startedAt: sql`coalesce(${executions.startedAt}, ${now.toISOString()}::timestamptz)`, heartbeatAt: now })
       .where(eq(executions.id, job.executionId))
       .returning()
-    const [version] = await deps.db
-      .select({ definition: serviceVersions.definition })
-      .from(serviceVersions)
-      .where(and(eq(serviceVersions.serviceId, row!.serviceId), eq(serviceVersions.version, row!.serviceVersion)))
+    const definition = await findVersion(deps, row!.serviceId, row!.serviceVersion)
     out.push({
       jobId: job.id,
       execution: {
@@ -58,7 +56,7 @@ export async function leaseJobs(deps: AppDeps, workspaceId: string, opts: { owne
         state: (row!.state as RunStateBody | null) ?? null,
         cancelRequested: row!.cancelRequestedAt !== null,
       },
-      definition: version!.definition,
+      definition,
     })
   }
   return out

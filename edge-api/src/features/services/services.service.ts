@@ -46,14 +46,18 @@ export async function findService(deps: AppDeps, userId: string, id: string): Pr
   return row
 }
 
+/** A version's definition; versions are immutable, so it may come from process memory. */
 export async function findVersion(deps: AppDeps, serviceId: string, version: number): Promise<WorkflowDefinition> {
-  const [row] = await deps.db
-    .select({ definition: serviceVersions.definition })
-    .from(serviceVersions)
-    .where(and(eq(serviceVersions.serviceId, serviceId), eq(serviceVersions.version, version)))
-    .limit(1)
-  if (!row) throw notFound('Service version')
-  return row.definition as unknown as WorkflowDefinition
+  const load = async () => {
+    const [row] = await deps.db
+      .select({ definition: serviceVersions.definition })
+      .from(serviceVersions)
+      .where(and(eq(serviceVersions.serviceId, serviceId), eq(serviceVersions.version, version)))
+      .limit(1)
+    if (!row) throw notFound('Service version')
+    return row.definition as unknown as WorkflowDefinition
+  }
+  return deps.memo ? deps.memo.get(`version:${serviceId}:${version}`, load) : load()
 }
 
 export async function createService(deps: AppDeps, userId: string, input: { name: string; description?: string | null; definition: unknown }): Promise<{ service: Service; definition: WorkflowDefinition }> {

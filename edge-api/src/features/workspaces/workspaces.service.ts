@@ -6,7 +6,13 @@ import { newId, randomToken, sha256Hex } from '../../lib/crypto'
 export const WORKSPACE_TOKEN_PREFIX = 'ws_'
 
 /** The user's workspace row, created on first need (lazy: no container until something must run). */
-export async function ensureWorkspace(deps: AppDeps, userId: string): Promise<Workspace> {
+/** The id of the user's workspace (created on first need). The id never changes, so it is memoised. */
+export async function ensureWorkspace(deps: AppDeps, userId: string): Promise<{ id: string }> {
+  const load = async () => ({ id: (await loadOrCreateWorkspace(deps, userId)).id })
+  return deps.memo ? deps.memo.get(`workspace:${userId}`, load) : load()
+}
+
+async function loadOrCreateWorkspace(deps: AppDeps, userId: string): Promise<Workspace> {
   const [existing] = await deps.db.select().from(workspaces).where(eq(workspaces.userId, userId)).limit(1)
   if (existing) return existing
   const now = deps.clock.now()
