@@ -51,3 +51,24 @@ describe('POST /api/queue/tick (QStash schedule)', () => {
     await local.close()
   })
 })
+
+describe('POST /api/queue/execution.queued (QStash delivery)', () => {
+  it('wakes the workspace for a signed delivery, and only then', async () => {
+    const woken: string[] = []
+    const cloud = await createTestContext({
+      queueReceiver: createQStashReceiver(keys),
+      workspaces: { kind: 'nomad', ensureRunning: async (id) => void woken.push(id), stop: async () => {}, stopAll: async () => {} },
+    })
+    const url = 'http://localhost/api/queue/execution.queued'
+    const body = JSON.stringify({ executionId: 'e1', workspaceId: 'w1' })
+    const send = (signature: string, payload = body) =>
+      cloud.app.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'upstash-signature': signature }, body: payload })
+    expect((await send('not-a-jwt')).status).toBe(401)
+    expect(woken).toEqual([])
+    expect((await send(await sign(url, body, keys.current))).status).toBe(200)
+    expect(woken).toEqual(['w1'])
+    const junk = '{"hello":1}'
+    expect((await send(await sign(url, junk, keys.current), junk)).status).toBe(400)
+    await cloud.close()
+  })
+})

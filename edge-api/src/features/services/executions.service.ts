@@ -101,7 +101,8 @@ export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): 
     await afterCommit(deps, () => deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId)), 'workspace start')
   }
   for (const execution of created) {
-    await afterCommit(deps, () => deps.queue.publish({ topic: 'execution.queued', body: { executionId: execution.id }, deduplicationId: execution.id }), 'queue nudge')
+    const workspaceId = workspaceByUser.get(execution.userId)!
+    await afterCommit(deps, () => deps.queue.publish({ topic: 'execution.queued', body: { executionId: execution.id, workspaceId }, deduplicationId: execution.id }), 'queue nudge')
   }
   return created
 }
