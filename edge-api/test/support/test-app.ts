@@ -5,6 +5,7 @@ import { createOutboxMailer } from '../../src/adapters/mail/outbox.mailer'
 import { createLocalQueue } from '../../src/adapters/queue/local.queue'
 import { noWorkspaceDriver } from '../../src/adapters/workspace/workspace-driver.port'
 import { createApp } from '../../src/app'
+import { createExecutionEvents } from '../../src/features/services/execution-events'
 import { createApiClient } from '../../src/client'
 import type { AppDeps } from '../../src/deps'
 import { createFixedClock } from '../../src/lib/clock'
@@ -38,6 +39,7 @@ export async function createTestContext(overrides: Partial<AppDeps> = {}) {
     logger: silentLogger,
     clientIp: (c) => c.req.header('x-test-ip') ?? '127.0.0.1',
     devMailbox: mailer,
+    executionEvents: createExecutionEvents(),
     ...overrides,
   }
   const app = createApp(deps)

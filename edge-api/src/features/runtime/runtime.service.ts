@@ -82,6 +82,7 @@ export async function recordStepStarted(deps: AppDeps, job: Job, input: { key: s
     .insert(executionSteps)
     .values({ id: newId(), executionId: job.executionId, stepId: input.key, lease: job.leases, attempt: input.attempt, status: 'RUNNING', startedAt: new Date(input.startedAt), createdAt: deps.clock.now() })
     .onConflictDoNothing()
+  deps.executionEvents?.publish(job.executionId, { type: 'step', key: input.key, lease: job.leases, attempt: input.attempt, status: 'RUNNING' })
 }
 
 const STEP_STATUS = { completed: 'COMPLETED', failed: 'FAILED', skipped: 'SKIPPED' } as const
@@ -154,7 +155,18 @@ export async function recordCheckpoint(
       .where(eq(executions.id, job.executionId))
     if (finished) await tx.update(jobs).set({ status: 'DONE', leasedUntil: null, updatedAt: now }).where(eq(jobs.id, job.id))
   })
-  if (finished) deps.executionEvents?.finished(job.executionId)
+  if (input.key && input.record) {
+    deps.executionEvents?.publish(job.executionId, {
+      type: 'step',
+      key: input.key,
+      lease: job.leases,
+      attempt: input.record.attempts,
+      status: STEP_STATUS[input.record.status],
+      output: input.record.output ?? null,
+      error: input.record.error?.message ?? null,
+    })
+  }
+  if (finished) deps.executionEvents?.publish(job.executionId, { type: 'finished', status: RUN_STATUS[input.state.status] })
 }
 
 /** Extends the lease; tells the runtime whether the user asked to cancel. */

@@ -1,21 +1,25 @@
 /**
- * "This execution has finished", for callers that wait on a run (synchronous webhooks). In one
- * process (embedded mode) it is instant; everywhere the waiter also polls, so it works across
- * Workers isolates too.
+ * Live news of executions in this process: each step attempt as it starts and ends, and the end of
+ * the run. Feeds the canvas's live test run (server-sent events) and synchronous webhooks. Waiters
+ * also read the database, so homes without process memory (Workers) still work, only slower.
  */
+export type ExecutionEvent =
+  | { type: 'step'; key: string; lease: number; attempt: number; status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SKIPPED'; output?: unknown; error?: string | null }
+  | { type: 'finished'; status: string }
+
 export interface ExecutionEvents {
-  finished(executionId: string): void
-  onFinished(executionId: string, listener: () => void): () => void
+  publish(executionId: string, event: ExecutionEvent): void
+  subscribe(executionId: string, listener: (event: ExecutionEvent) => void): () => void
 }
 
 export function createExecutionEvents(): ExecutionEvents {
-  const listeners = new Map<string, Set<() => void>>()
+  const listeners = new Map<string, Set<(event: ExecutionEvent) => void>>()
   return {
-    finished(executionId) {
-      listeners.get(executionId)?.forEach((l) => l())
-      listeners.delete(executionId)
+    publish(executionId, event) {
+      listeners.get(executionId)?.forEach((l) => l(event))
+      if (event.type === 'finished') listeners.delete(executionId)
     },
-    onFinished(executionId, listener) {
+    subscribe(executionId, listener) {
       let set = listeners.get(executionId)
       if (!set) listeners.set(executionId, (set = new Set()))
       set.add(listener)

@@ -1,4 +1,6 @@
 import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import type { ExecutionEvent } from './execution-events'
 import { CreateServiceBody, ListExecutionsQuery, RetryExecutionBody, RunServiceBody, UpdateServiceBody } from '../../contracts/services.contract'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
@@ -130,6 +132,56 @@ export const servicesRoutes = new Hono<AppEnv>()
     const execution = await findExecution(deps, service.id, c.req.param('execId'))
     const steps = await listExecutionSteps(deps, execution.id)
     return c.json({ execution: { ...toPublicExecution(execution), result: execution.result ?? null }, steps: steps.map(toPublicStep) })
+  })
+  /**
+   * The execution live, as server-sent events: `snapshot` (the execution and its steps so far),
+   * then `step` for every attempt that starts or ends, and `finished`. Where this process cannot
+   * hear the runtime (Workers), it re-reads the database every second instead.
+   */
+  .get('/:id/executions/:execId/events', read, async (c) => {
+    const deps = c.get('deps')
+    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
+    const executionId = (await findExecution(deps, service.id, c.req.param('execId'))).id
+    return streamSSE(c, async (sse) => {
+      const queued: ExecutionEvent[] = []
+      let wake: (() => void) | undefined
+      // Subscribe before the snapshot, so nothing between the two is lost.
+      const unsubscribe = deps.executionEvents?.subscribe(executionId, (event) => {
+        queued.push(event)
+        wake?.()
+      })
+      let closed = false
+      sse.onAbort(() => {
+        closed = true
+        wake?.()
+      })
+      const deadline = Date.now() + 10 * 60 * 1000
+      const ENDED = ['COMPLETED', 'FAILED', 'CANCELLED']
+      let last = ''
+      try {
+        while (!closed && Date.now() < deadline) {
+          // The database is the truth: sent first, and again whenever it changed unnoticed.
+          const execution = await findExecution(deps, service.id, executionId)
+          const snapshot = JSON.stringify({ execution: toPublicExecution(execution), steps: (await listExecutionSteps(deps, executionId)).map(toPublicStep) })
+          if (snapshot !== last && (last === '' || !deps.executionEvents)) await sse.writeSSE({ event: 'snapshot', data: snapshot })
+          last = snapshot
+          if (ENDED.includes(execution.status)) {
+            await sse.writeSSE({ event: 'finished', data: JSON.stringify({ status: execution.status }) })
+            return
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve
+            setTimeout(resolve, deps.executionEvents ? 15_000 : 1000)
+          })
+          for (const event of queued.splice(0)) {
+            await sse.writeSSE({ event: event.type, data: JSON.stringify(event) })
+            if (event.type === 'finished') return
+          }
+        }
+      } finally {
+        unsubscribe?.()
+      }
+    })
   })
   .post('/:id/executions/:execId/cancel', execute, async (c) => {
     const deps = c.get('deps')

@@ -199,3 +199,48 @@ describe('runs through the runtime API', () => {
     expect(bad.status).toBe(400)
   })
 })
+
+describe('live execution events (SSE)', () => {
+  it('sends a snapshot, every step as it starts and ends, and the end', async () => {
+    const { agent, user } = await registerUser(ctx)
+    const service = await serviceFor(agent)
+    const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
+    const res = await agent.raw(`/api/user/services/${service.id}/executions/${execution.id}/events`)
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/)
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let buffer = ''
+    const nextEvent = async () => {
+      while (!buffer.includes('\n\n')) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error('stream ended')
+        buffer += decoder.decode(value)
+      }
+      const [block, ...rest] = buffer.split('\n\n')
+      buffer = rest.join('\n\n')
+      return { event: block!.match(/^event: (.+)$/m)![1], data: JSON.parse(block!.match(/^data: (.+)$/m)![1]!) as Record<string, unknown> }
+    }
+    const first = await nextEvent()
+    expect(first).toMatchObject({ event: 'snapshot', data: { execution: { id: execution.id, status: 'PENDING' }, steps: [] } })
+
+    const runtime = await runtimeFor(user.id)
+    const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
+    const lease = { jobId: job!.jobId, owner: 'rt' }
+    const t = Date.now()
+    await runtime.post(`/executions/${execution.id}/steps/start`, { ...lease, key: 'reply', attempt: 1, startedAt: t })
+    expect(await nextEvent()).toMatchObject({ event: 'step', data: { key: 'reply', status: 'RUNNING', attempt: 1 } })
+    const greet = { status: 'completed', output: 'hi', attempts: 1, startedAt: t, finishedAt: t }
+    const reply = { status: 'completed', output: { ok: true }, attempts: 1, startedAt: t, finishedAt: t + 1 }
+    await runtime.post(`/executions/${execution.id}/checkpoint`, { ...lease, key: 'reply', record: reply, state: { status: 'completed', steps: { greet, reply }, cursor: null, startedAt: t, finishedAt: t + 1 } })
+    expect(await nextEvent()).toMatchObject({ event: 'step', data: { key: 'reply', status: 'COMPLETED', output: { ok: true } } })
+    expect(await nextEvent()).toMatchObject({ event: 'finished', data: { status: 'COMPLETED' } })
+  })
+
+  it("answers 404 for another user's execution", async () => {
+    const alice = await registerUser(ctx)
+    const bob = await registerUser(ctx)
+    const service = await serviceFor(alice.agent)
+    const { execution } = (await (await alice.agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
+    expect((await bob.agent.raw(`/api/user/services/${service.id}/executions/${execution.id}/events`)).status).toBe(404)
+  })
+})

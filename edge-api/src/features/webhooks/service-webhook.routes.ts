@@ -14,7 +14,9 @@ const SYNC_TIMEOUT_MS = 30_000
 async function waitForExecution(deps: AppDeps, executionId: string, timeoutMs: number): Promise<Execution | undefined> {
   const deadline = Date.now() + timeoutMs
   let wake: (() => void) | undefined
-  const unsubscribe = deps.executionEvents?.onFinished(executionId, () => wake?.())
+  const unsubscribe = deps.executionEvents?.subscribe(executionId, (event) => {
+    if (event.type === 'finished') wake?.()
+  })
   try {
     while (Date.now() < deadline) {
       const [row] = await deps.db.select().from(executions).where(eq(executions.id, executionId)).limit(1)
