@@ -26,6 +26,10 @@ export const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'dashboard', component: () => import('../features/dashboard/components/DashboardPage.vue'), meta: { title: 'Dashboard' } },
       ...comingSoonRoutes,
+      { path: 'workflows', name: 'workflows', component: () => import('../features/workflows/components/WorkflowsPage.vue'), meta: { title: 'Workflows' } },
+      { path: 'workflows/:id', name: 'workflow-editor', component: () => import('../features/workflows/components/WorkflowEditorPage.vue'), props: true, meta: { title: 'Workflow' } },
+      { path: 'gateways', name: 'gateways', component: () => import('../features/gateways/components/GatewaysPage.vue'), meta: { title: 'Gateways' } },
+      { path: 'executions/:serviceId/:executionId?', name: 'executions', component: () => import('../features/executions/components/ExecutionsPage.vue'), props: true, meta: { title: 'Executions' } },
       {
         path: 'settings',
         component: () => import('../features/settings/components/SettingsPage.vue'),

@@ -10,17 +10,6 @@ export interface ComingSoonInfo {
 /** The sections that exist in the navigation before their feature ships; each says what is coming. */
 export const COMING_SOON: ComingSoonInfo[] = [
   {
-    key: 'gateways',
-    title: 'Gateways',
-    summary: 'Connect a Telegram bot, a Telegram account, an AI model or a webhook. Coming next.',
-    capabilities: [
-      'Add a Telegram bot with its token and receive its messages',
-      'Sign in a Telegram account to automate your own chats',
-      'Plug in an AI model (OpenAI, Anthropic and others) to draft or answer messages',
-      'Receive and send webhooks to connect any other service',
-    ],
-  },
-  {
     key: 'workflows',
     title: 'Workflows',
     summary: 'Build automations on a visual canvas: a trigger, then steps that send, wait, branch or call AI.',

@@ -1,0 +1,175 @@
+import type { PublicService, StepType } from '@2bot/edge-api/contracts'
+import { defineStore } from 'pinia'
+import { computed, ref, type ComputedRef } from 'vue'
+import { useApi } from '../../api/api'
+import { useHistory } from './use-history'
+import { checkWorkflow } from './workflow-issues'
+import { definitionToGraph, graphToDefinition, makeEdge, TRIGGER_NODE_ID, type DraftDefinition, type DraftStep, type DraftTrigger, type EdgeKind, type WorkflowEdge, type XY } from './workflow-graph'
+import { newStep, uniqueStepId } from './workflow-templates'
+
+const EMPTY: DraftDefinition = { version: 1, trigger: { type: 'manual' }, config: {}, steps: [] }
+
+/**
+ * The editor's document: one store per workflow (`useWorkflowStore(id)`), composed of the definition
+ * history, its validation and the selection. The canvas is derived from the definition, never stored.
+ */
+export function useWorkflowStore(id: string) {
+  return defineStore(`workflow:${id}`, () => {
+    const api = useApi()
+    const service = ref<PublicService | null>(null)
+    const loading = ref(false)
+    const saving = ref(false)
+    const history = useHistory<DraftDefinition>(EMPTY)
+    const savedJson = ref(JSON.stringify(EMPTY))
+    const selectedId = ref<string | null>(null)
+
+    const definition: ComputedRef<DraftDefinition> = history.present
+    const graph = computed(() => definitionToGraph(definition.value))
+    const validation = computed(() => checkWorkflow(definition.value))
+    const dirty = computed(() => JSON.stringify(definition.value) !== savedJson.value)
+    const selectedStep = computed<DraftStep | null>(() => definition.value.steps.find((s) => s.id === selectedId.value) ?? null)
+
+    function apply(next: DraftDefinition) {
+      history.commit(next)
+      if (selectedId.value && selectedId.value !== TRIGGER_NODE_ID && !next.steps.some((s) => s.id === selectedId.value)) selectedId.value = null
+    }
+
+    async function load() {
+      loading.value = true
+      try {
+        const res = await api.call(api.client.user.services[':id'].$get({ param: { id } }))
+        service.value = res.service
+        const def = (res.service.definition ?? EMPTY) as DraftDefinition
+        history.reset(def)
+        savedJson.value = JSON.stringify(history.present.value)
+      } finally {
+        loading.value = false
+      }
+    }
+
+    /** PATCHes the definition; the API answers with the new version. */
+    async function save() {
+      saving.value = true
+      try {
+        const res = await api.call(api.client.user.services[':id'].$patch({ param: { id }, json: { definition: definition.value } }))
+        service.value = { ...res.service }
+        savedJson.value = JSON.stringify(definition.value)
+        return res.service.currentVersion
+      } finally {
+        saving.value = false
+      }
+    }
+
+    async function run(dryRun: boolean) {
+      const res = await api.call(api.client.user.services[':id'].run.$post({ param: { id }, json: { input: {}, dryRun } }))
+      return res.execution
+    }
+
+    function replace(def: DraftDefinition) {
+      apply(def)
+    }
+
+    function setTrigger(trigger: DraftTrigger) {
+      apply({ ...definition.value, trigger })
+    }
+
+    function addStep(type: StepType, position?: XY) {
+      const all = definition.value.steps.map((s) => s.id)
+      const step = newStep(type, uniqueStepId(type, all))
+      if (position) step.position = { x: Math.round(position.x), y: Math.round(position.y) }
+      apply({ ...definition.value, steps: [...definition.value.steps, step] })
+      selectedId.value = step.id
+      return step.id
+    }
+
+    /** Replaces a step; a new id is carried into the condition branches that named the old one. */
+    function updateStep(stepId: string, next: DraftStep) {
+      const renamed = next.id !== stepId
+      const steps = definition.value.steps.map((s) => {
+        if (s.id === stepId) return next
+        if (renamed && s.type === 'condition' && (s.then === stepId || s.else === stepId)) {
+          return { ...s, ...(s.then === stepId ? { then: next.id } : {}), ...(s.else === stepId ? { else: next.id } : {}) }
+        }
+        return s
+      })
+      apply({ ...definition.value, steps })
+      if (renamed && selectedId.value === stepId) selectedId.value = next.id
+    }
+
+    function removeStep(stepId: string) {
+      const steps = definition.value.steps
+        .filter((s) => s.id !== stepId)
+        .map((s) => {
+          if (s.type !== 'condition' || (s.then !== stepId && s.else !== stepId)) return s
+          const copy = { ...s }
+          if (copy.then === stepId) delete copy.then
+          if (copy.else === stepId) delete copy.else
+          return copy
+        })
+      apply({ ...definition.value, steps })
+    }
+
+    function moveNode(nodeId: string, position: XY) {
+      if (nodeId === TRIGGER_NODE_ID) return
+      const { nodes, edges } = graph.value
+      const moved = nodes.map((n) => (n.id === nodeId ? { ...n, position: { x: Math.round(position.x), y: Math.round(position.y) } } : n))
+      apply(graphToDefinition(moved, edges, definition.value))
+    }
+
+    /** A new edge from the canvas: `next` re-orders the steps, `then` / `else` set a condition branch. */
+    function connect(source: string, target: string, handle: string | null | undefined) {
+      if (target === TRIGGER_NODE_ID || source === target) return
+      const kind: EdgeKind = handle === 'then' || handle === 'else' ? handle : 'next'
+      const { nodes, edges } = graph.value
+      const kept = edges.filter((e: WorkflowEdge) =>
+        kind === 'next' ? !(e.data.kind === 'next' && (e.source === source || e.target === target)) : !(e.data.kind === kind && e.source === source),
+      )
+      apply(graphToDefinition(nodes, [...kept, makeEdge(kind, source, target)], definition.value))
+    }
+
+    /** Removing a branch edge clears the branch; `next` edges only change with a new connection. */
+    function disconnect(edge: { source: string; sourceHandle?: string | null; data?: { kind?: EdgeKind } }) {
+      const kind = edge.data?.kind ?? edge.sourceHandle
+      if (kind !== 'then' && kind !== 'else') return
+      const step = definition.value.steps.find((s) => s.id === edge.source)
+      if (step?.type !== 'condition') return
+      const copy = { ...step }
+      delete copy[kind]
+      updateStep(step.id, copy)
+    }
+
+    function undo() {
+      history.undo()
+    }
+    function redo() {
+      history.redo()
+    }
+
+    return {
+      service,
+      loading,
+      saving,
+      definition,
+      graph,
+      validation,
+      dirty,
+      selectedId,
+      selectedStep,
+      canUndo: history.canUndo,
+      canRedo: history.canRedo,
+      load,
+      save,
+      run,
+      replace,
+      setTrigger,
+      addStep,
+      updateStep,
+      removeStep,
+      moveNode,
+      connect,
+      disconnect,
+      undo,
+      redo,
+    }
+  })()
+}
