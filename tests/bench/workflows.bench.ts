@@ -96,10 +96,11 @@ export async function benchWorkflows(seconds: number): Promise<string> {
       `| (b) webhook → 5-step workflow → synchronous answer, every execution and step checkpoint persisted; autocannon, 50 connections, ${seconds} s | ${sync.requestsPerSecond} executions/s, p50 ${sync.p50Ms} ms, p99 ${sync.p99Ms} ms | ≥ 2,000 executions/s |`,
       `| (c) Telegram update (long polling) → AI chat (OpenAI double) → sendMessage received by the Bot API double; 50 sequential updates | p50 ${tg.p50} ms, p99 ${tg.p99} ms | – |`,
       '',
-      'Where (b) stands against its target: each execution is one API transaction for the trigger (execution + job rows), one lease,',
-      'one checkpoint per step and one for the end — about eight PGlite transactions and seven HTTP calls between platform and',
-      'runtime on one event loop each. The levers, not yet pulled: batch checkpoints of pure steps into one, run sync-webhook',
-      'workflows whose steps are all pure in the API process, and lease several jobs per call under load.',
+      'Where (b) stands against its target: under this load the platform process is CPU-bound (~1 core; a CPU profile puts',
+      'PGlite — its JavaScript and WebAssembly — at over half of the busy time) while the runtime uses ~40 %. Each execution costs',
+      'about 30 statements: the trigger transaction, the lease, and per step a token check, a lease check and a checkpoint',
+      'transaction; 10 runs per workspace run at once (the plan limit). Levers not yet pulled: coalesce checkpoints of pure',
+      'steps, cache the token and lease checks, and run all-pure synchronous workflows without the round trips.',
       '',
     ].join('\n')
   } finally {
