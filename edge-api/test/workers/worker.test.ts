@@ -88,3 +88,44 @@ describe('the API inside workerd against PostgreSQL', () => {
     expect(big.status).toBe(413)
   })
 })
+
+describe('workflows inside workerd against PostgreSQL', () => {
+  it('runs a workflow: outbox commit, lease with SKIP LOCKED, checkpoint, execution read back', async () => {
+    const { openNeon } = await import('../../src/db/neon')
+    const { ensureWorkspace, issueWorkspaceToken } = await import('../../src/features/workspaces/workspaces.service')
+    const email = uniqueEmail()
+    const reg = await call('/api/auth/register', json({ email, password: 'Workers-Pass-1', tokenType: 'bearer' }))
+    const { token, user } = (await reg.json()) as { token: string; user: { id: string } }
+    const auth = { authorization: `Bearer ${token}` }
+    const definition = { trigger: { type: 'manual' }, steps: [{ id: 'hello', type: 'transform', value: 'Hi {{ trigger.name }}' }] }
+    const created = await call('/api/user/services', json({ name: 'Edge flow', definition }, auth))
+    expect(created.status).toBe(201)
+    const serviceId = ((await created.json()) as { service: { id: string } }).service.id
+    const run = await call(`/api/user/services/${serviceId}/run`, json({ input: { name: 'Edge' } }, auth))
+    expect(run.status).toBe(202)
+    const executionId = ((await run.json()) as { execution: { id: string } }).execution.id
+
+    // In the cloud the workspace driver mints the runtime's token; here the test does, on the same database.
+    const { db, pool } = openNeon({ connectionString: env.DATABASE_URL, wsProxy: env.NEON_WS_PROXY })
+    const deps = { db, clock: { now: () => new Date() } } as never
+    const workspace = await ensureWorkspace(deps, user.id)
+    const wsToken = await issueWorkspaceToken(deps, workspace.id)
+    await pool.end()
+    const rt = { authorization: `Bearer ${wsToken}` }
+
+    const leased = (await (await call('/api/runtime/lease', json({ owner: 'edge-rt' }, rt))).json()) as { jobs: { jobId: string; execution: { id: string } }[] }
+    expect(leased.jobs.map((j) => j.execution.id)).toEqual([executionId])
+    const t = Date.now()
+    const record = { status: 'completed', output: 'Hi Edge', attempts: 1, startedAt: t, finishedAt: t + 1 }
+    const state = { status: 'completed', steps: { hello: record }, cursor: null, startedAt: t, finishedAt: t + 1, lastOutput: 'Hi Edge' }
+    const cp = await call(`/api/runtime/executions/${executionId}/checkpoint`, json({ jobId: leased.jobs[0]!.jobId, owner: 'edge-rt', key: 'hello', record, state }, rt))
+    expect(cp.status).toBe(200)
+
+    const detail = (await (await call(`/api/user/services/${serviceId}/executions/${executionId}`, { headers: auth })).json()) as {
+      execution: { status: string; result: unknown }
+      steps: { key: string; status: string }[]
+    }
+    expect(detail.execution).toMatchObject({ status: 'COMPLETED', result: 'Hi Edge' })
+    expect(detail.steps.map((s) => [s.key, s.status])).toEqual([['hello', 'COMPLETED']])
+  })
+})
