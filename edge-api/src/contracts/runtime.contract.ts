@@ -41,11 +41,18 @@ export const RunStateSchema = v.object({
   lastOutput: v.optional(v.unknown()),
 })
 
+const StepKey = v.pipe(v.string(), v.minLength(1), v.maxLength(300))
+
 export const CheckpointBody = v.strictObject({
   ...Lease,
   /** Absent for a state-only checkpoint (a run that ended without a new step, e.g. cancelled). */
-  key: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(300))),
+  key: v.optional(StepKey),
   record: v.optional(StepRecordSchema),
+  /**
+   * Earlier steps without side effects whose checkpoints travel with this one: the runtime may hold
+   * them back, since re-running such a step on resume changes nothing outside (docs/architecture.md).
+   */
+  records: v.optional(v.pipe(v.array(v.object({ key: StepKey, record: StepRecordSchema })), v.maxLength(200))),
   state: RunStateSchema,
 })
 

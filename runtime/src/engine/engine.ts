@@ -119,7 +119,7 @@ class Run {
               ? { status: 'completed', finishedAt: this.deps.now() }
               : {}),
         }
-        await this.checkpoint(step.id, result.record)
+        await this.checkpoint(step.id, result.record, (this.registry[step.type] as StepExecutor).sideEffects)
       }
     } catch (err) {
       const aborted = err instanceof RunAborted ? err : this.signal.aborted ? new RunAborted(this.deadline.aborted ? 'timeout' : 'cancelled') : undefined
@@ -138,9 +138,9 @@ class Run {
     return this.state
   }
 
-  private async checkpoint(key: string, record: StepRecord): Promise<void> {
+  private async checkpoint(key: string, record: StepRecord, sideEffects: boolean): Promise<void> {
     try {
-      await this.deps.checkpoint({ key, record, state: this.state })
+      await this.deps.checkpoint({ key, record, state: this.state, sideEffects })
     } catch (err) {
       throw new CheckpointFailed(err)
     }
@@ -236,7 +236,7 @@ class Run {
       const result = await this.runStep(step, key, extra, prefix)
       if (result.record !== this.state.steps[key]) {
         this.state = { ...this.state, steps: { ...this.state.steps, [key]: result.record } }
-        await this.checkpoint(key, result.record)
+        await this.checkpoint(key, result.record, (this.registry[step.type] as StepExecutor).sideEffects)
       }
       if (result.record.status === 'failed' && step.onError !== 'continue') {
         throw new StepFailure(`Step "${step.id}" failed: ${result.record.error?.message}`, result.record.error?.kind ?? 'SYSTEM', { retryable: false, code: result.record.error?.code })

@@ -64,6 +64,8 @@ export interface CheckpointEvent {
   key: string
   record: StepRecord
   state: RunState
+  /** Whether the step reached outside (message, HTTP call, wait): its checkpoint must land before the next step. */
+  sideEffects: boolean
 }
 
 export interface StepStartEvent {

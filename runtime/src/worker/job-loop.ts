@@ -1,7 +1,7 @@
 import { validateWorkflow } from '@2bot/edge-api/contracts'
 import { runWorkflow } from '../engine/engine'
 import { abortableSleep } from '../engine/sleep'
-import type { CodeRunner, EngineDeps, ExecutorRegistry, HttpClient, RunState } from '../engine/types'
+import type { CheckpointEvent, CodeRunner, EngineDeps, ExecutorRegistry, HttpClient, RunState, StepRecord } from '../engine/types'
 import { createGatewayCircuits, createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
 
@@ -27,6 +27,31 @@ export interface JobLoop {
   active(): number
   /** Resolves when no run is in flight (tests). */
   idle(): Promise<void>
+}
+
+/**
+ * Checkpoints of steps without side effects are held back and sent with the next one that matters
+ * (a side-effecting step's, the run's end, or before a side effect starts): a crash then re-runs
+ * those steps, which changes nothing outside, and a run of pure steps costs one round trip instead
+ * of one per step. Side-effecting steps are checkpointed at once, before the next step starts.
+ */
+export function checkpointBuffer(send: (records: { key: string; record: StepRecord }[], state: RunState) => Promise<void>) {
+  let held: { key: string; record: StepRecord }[] = []
+  let latest: RunState | undefined
+  const flush = async () => {
+    if (!latest || held.length === 0) return
+    const records = held
+    held = []
+    await send(records, latest)
+  }
+  return {
+    async add(event: CheckpointEvent) {
+      held.push({ key: event.key, record: event.record })
+      latest = event.state
+      if (event.sideEffects || event.state.status !== 'running') await flush()
+    },
+    flush,
+  }
 }
 
 /** Waits `ms`, or less if `signal` aborts; never rejects. */
@@ -64,6 +89,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
         return
       }
       if (job.execution.cancelRequested) controller.abort(new Error('cancelled'))
+      const checkpoints = checkpointBuffer((records, state) => opts.api.checkpoint(executionId, { ...lease, records, state }))
       const deps: EngineDeps = {
         gateways: createGatewayInvoker(opts.api, opts.gateways, circuits),
         http: opts.http,
@@ -71,8 +97,12 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
         now: Date.now,
         sleep: abortableSleep,
         random: Math.random,
-        checkpoint: ({ key, record, state }) => opts.api.checkpoint(executionId, { ...lease, key, record, state }),
-        stepStarted: ({ key, attempt, startedAt }) => opts.api.stepStarted(executionId, { ...lease, key, attempt, startedAt }),
+        checkpoint: (event) => checkpoints.add(event),
+        stepStarted: async ({ key, attempt, startedAt }) => {
+          // Held-back checkpoints land before anything reaches outside.
+          await checkpoints.flush()
+          await opts.api.stepStarted(executionId, { ...lease, key, attempt, startedAt })
+        },
       }
       const before = job.execution.state as RunState | null
       const state = await runWorkflow(
@@ -85,6 +115,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
         await opts.api.release(executionId, { ...lease, reason: 'runtime stopping' })
       } else if (state.status === 'cancelled' || (state.status === 'failed' && state.error?.code === 'RUN_TIMEOUT')) {
         // A run that ended without a final step checkpoint still reports its end.
+        await checkpoints.flush()
         await opts.api.checkpoint(executionId, { ...lease, state })
       }
     } catch (err) {

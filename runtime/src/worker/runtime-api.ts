@@ -5,7 +5,10 @@ import type { StepRecord } from '../engine/types'
 export interface RuntimeApi {
   lease(input: { owner: string; max: number; leaseSeconds: number; waitMs?: number }, signal?: AbortSignal): Promise<LeasedJob[]>
   stepStarted(executionId: string, input: { jobId: string; owner: string; key: string; attempt: number; startedAt: number }): Promise<void>
-  checkpoint(executionId: string, input: { jobId: string; owner: string; key?: string; record?: StepRecord; state: RunStateBody }): Promise<void>
+  checkpoint(
+    executionId: string,
+    input: { jobId: string; owner: string; key?: string; record?: StepRecord; records?: { key: string; record: StepRecord }[]; state: RunStateBody },
+  ): Promise<void>
   heartbeat(executionId: string, input: { jobId: string; owner: string; leaseSeconds: number }): Promise<{ cancelRequested: boolean }>
   release(executionId: string, input: { jobId: string; owner: string; reason?: string }): Promise<void>
   gateway(id: string): Promise<{ id: string; type: string; config: Record<string, unknown>; credentials: Record<string, unknown> }>

@@ -85,6 +85,8 @@ export async function recordStepStarted(deps: AppDeps, job: Job, input: { key: s
   deps.executionEvents?.publish(job.executionId, { type: 'step', key: input.key, lease: job.leases, attempt: input.attempt, status: 'RUNNING' })
 }
 
+type StepRecordBody = { status: 'completed' | 'failed' | 'skipped'; output?: unknown; error?: { message: string; kind: 'USER' | 'SYSTEM' }; attempts: number; startedAt: number; finishedAt: number }
+
 const STEP_STATUS = { completed: 'COMPLETED', failed: 'FAILED', skipped: 'SKIPPED' } as const
 const RUN_STATUS = { running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED', cancelled: 'CANCELLED' } as const
 
@@ -101,38 +103,39 @@ function tokensOf(output: unknown): number {
 export async function recordCheckpoint(
   deps: AppDeps,
   job: Job,
-  input: { key?: string; record?: { status: 'completed' | 'failed' | 'skipped'; output?: unknown; error?: { message: string; kind: 'USER' | 'SYSTEM' }; attempts: number; startedAt: number; finishedAt: number }; state: RunStateBody },
+  input: { key?: string; record?: StepRecordBody; records?: { key: string; record: StepRecordBody }[]; state: RunStateBody },
 ): Promise<void> {
   const now = deps.clock.now()
   const finished = input.state.status !== 'running'
+  const records = [...(input.records ?? []), ...(input.key && input.record ? [{ key: input.key, record: input.record }] : [])]
   await deps.db.transaction(async (tx) => {
     let tokens = 0
-    if (input.key && input.record) {
+    for (const { key, record } of records) {
       const values = {
-        status: STEP_STATUS[input.record.status],
-        output: input.record.output ?? null,
-        error: input.record.error?.message ?? null,
-        errorKind: input.record.error?.kind ?? null,
-        completedAt: new Date(input.record.finishedAt),
+        status: STEP_STATUS[record.status],
+        output: record.output ?? null,
+        error: record.error?.message ?? null,
+        errorKind: record.error?.kind ?? null,
+        completedAt: new Date(record.finishedAt),
       }
       // One statement: insert the attempt, or complete the row stepStarted wrote. A row that is
       // already complete stays as it is, so a redelivered checkpoint changes nothing.
       const written = await tx
         .insert(executionSteps)
-        .values({ id: newId(), executionId: job.executionId, stepId: input.key, lease: job.leases, attempt: input.record.attempts, startedAt: new Date(input.record.startedAt), createdAt: now, ...values })
+        .values({ id: newId(), executionId: job.executionId, stepId: key, lease: job.leases, attempt: record.attempts, startedAt: new Date(record.startedAt), createdAt: now, ...values })
         .onConflictDoUpdate({
           target: [executionSteps.executionId, executionSteps.stepId, executionSteps.lease, executionSteps.attempt],
           set: values,
           setWhere: eq(executionSteps.status, 'RUNNING'),
         })
         .returning({ id: executionSteps.id })
-      if (written.length > 0) tokens = tokensOf(input.record.output)
-      if (input.record.attempts > 1) {
+      if (written.length > 0) tokens += tokensOf(record.output)
+      if (record.attempts > 1) {
         // Earlier attempts of this step in this lease failed before a retry: say so on their rows.
         await tx
           .update(executionSteps)
-          .set({ status: 'FAILED', error: 'Attempt failed; retried', errorKind: 'SYSTEM', completedAt: new Date(input.record.startedAt) })
-          .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, input.key), eq(executionSteps.lease, job.leases), eq(executionSteps.status, 'RUNNING'), lt(executionSteps.attempt, input.record.attempts)))
+          .set({ status: 'FAILED', error: 'Attempt failed; retried', errorKind: 'SYSTEM', completedAt: new Date(record.startedAt) })
+          .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, key), eq(executionSteps.lease, job.leases), eq(executionSteps.status, 'RUNNING'), lt(executionSteps.attempt, record.attempts)))
       }
     }
     await tx
@@ -155,15 +158,15 @@ export async function recordCheckpoint(
       .where(eq(executions.id, job.executionId))
     if (finished) await tx.update(jobs).set({ status: 'DONE', leasedUntil: null, updatedAt: now }).where(eq(jobs.id, job.id))
   })
-  if (input.key && input.record) {
+  for (const { key, record } of records) {
     deps.executionEvents?.publish(job.executionId, {
       type: 'step',
-      key: input.key,
+      key,
       lease: job.leases,
-      attempt: input.record.attempts,
-      status: STEP_STATUS[input.record.status],
-      output: input.record.output ?? null,
-      error: input.record.error?.message ?? null,
+      attempt: record.attempts,
+      status: STEP_STATUS[record.status],
+      output: record.output ?? null,
+      error: record.error?.message ?? null,
     })
   }
   if (finished) deps.executionEvents?.publish(job.executionId, { type: 'finished', status: RUN_STATUS[input.state.status] })

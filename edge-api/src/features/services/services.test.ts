@@ -244,3 +244,27 @@ describe('live execution events (SSE)', () => {
     expect((await bob.agent.raw(`/api/user/services/${service.id}/executions/${execution.id}/events`)).status).toBe(404)
   })
 })
+
+describe('batched checkpoints', () => {
+  it('records held-back pure steps that travel with a later checkpoint', async () => {
+    const { agent, user } = await registerUser(ctx)
+    const service = await serviceFor(agent)
+    const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
+    const runtime = await runtimeFor(user.id)
+    const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
+    const t = Date.now()
+    const greet = { status: 'completed', output: 'hi', attempts: 1, startedAt: t, finishedAt: t + 1 }
+    const reply = { status: 'completed', output: { ok: true }, attempts: 1, startedAt: t + 2, finishedAt: t + 3 }
+    const res = await runtime.post(`/executions/${execution.id}/checkpoint`, {
+      jobId: job!.jobId,
+      owner: 'rt',
+      records: [{ key: 'greet', record: greet }],
+      key: 'reply',
+      record: reply,
+      state: { status: 'completed', steps: { greet, reply }, cursor: null, startedAt: t, finishedAt: t + 3 },
+    })
+    expect(res.status).toBe(200)
+    const detail = await (await agent.api.user.services[':id'].executions[':execId'].$get({ param: { id: service.id, execId: execution.id } })).json()
+    expect(detail.steps.map((s) => [s.key, s.status])).toEqual([['greet', 'COMPLETED'], ['reply', 'COMPLETED']])
+  })
+})
