@@ -25,4 +25,11 @@ describe('checkpoint buffer', () => {
     await buffer.add({ key: 'b', record: record(2), state: { ...running('x'), status: 'completed', cursor: null }, sideEffects: false })
     expect(sent).toEqual([['a'], ['b']])
   })
+
+  it('never holds more than 100 checkpoints back', async () => {
+    const sizes: number[] = []
+    const buffer = checkpointBuffer(async (records) => void sizes.push(records.length))
+    for (let i = 0; i < 250; i++) await buffer.add({ key: `loop[${i}].x`, record: record(i), state: running('loop'), sideEffects: false })
+    expect(sizes).toEqual([100, 100])
+  })
 })

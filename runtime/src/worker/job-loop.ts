@@ -35,6 +35,8 @@ export interface JobLoop {
  * those steps, which changes nothing outside, and a run of pure steps costs one round trip instead
  * of one per step. Side-effecting steps are checkpointed at once, before the next step starts.
  */
+const MAX_HELD = 100
+
 export function checkpointBuffer(send: (records: { key: string; record: StepRecord }[], state: RunState) => Promise<void>) {
   let held: { key: string; record: StepRecord }[] = []
   let latest: RunState | undefined
@@ -48,7 +50,8 @@ export function checkpointBuffer(send: (records: { key: string; record: StepReco
     async add(event: CheckpointEvent) {
       held.push({ key: event.key, record: event.record })
       latest = event.state
-      if (event.sideEffects || event.state.status !== 'running') await flush()
+      // Bounded: a long loop of pure steps still checkpoints every MAX_HELD steps.
+      if (event.sideEffects || event.state.status !== 'running' || held.length >= MAX_HELD) await flush()
     },
     flush,
   }
