@@ -98,9 +98,9 @@ export async function benchWorkflows(seconds: number): Promise<string> {
       '',
       'Where (b) stands against its target: under this load the platform process is CPU-bound (~1 core; a CPU profile puts',
       'PGlite — its JavaScript and WebAssembly — at over half of the busy time) while the runtime uses ~40 %. Each execution costs',
-      'about 30 statements: the trigger transaction, the lease, and per step a token check, a lease check and a checkpoint',
-      'transaction; 10 runs per workspace run at once (the plan limit). Levers not yet pulled: coalesce checkpoints of pure',
-      'steps, cache the token and lease checks, and run all-pure synchronous workflows without the round trips.',
+      'about 15 statements: the trigger transaction, the lease, one checkpoint for the five pure steps (their checkpoints travel',
+      'together) and the synchronous answer; 10 runs per workspace run at once (the plan limit). Levers not yet pulled: cache the',
+      'token check, and run all-pure synchronous workflows without the runtime round trip; beyond that the embedded database bounds it.',
       '',
     ].join('\n')
   } finally {
