@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTestContext, registerUser, type TestContext } from './support/test-app'
 
 /**
- * 1,000 malformed, oversized or unauthenticated requests against the auth surface: every answer
- * must be a 4xx in the error shape. A seeded generator keeps failures reproducible.
+ * 1,000 malformed, oversized or unauthenticated requests against the auth surface (and the
+ * gateway, workflow, runtime and webhook endpoints): every answer must be a 4xx in the error
+ * shape. A seeded generator keeps failures reproducible.
  */
 let ctx: TestContext
 beforeAll(async () => {
@@ -39,6 +40,23 @@ const ENDPOINTS: [string, string][] = [
   ['POST', '/api/api-keys'],
   ['DELETE', '/api/api-keys/%00'],
   ['POST', '/api/api-keys/x/rotate'],
+  ['GET', '/api/gateways'],
+  ['POST', '/api/gateways'],
+  ['PATCH', '/api/gateways/x'],
+  ['POST', '/api/gateways/x/test'],
+  ['POST', '/api/gateways/x/chat'],
+  ['GET', '/api/user/services'],
+  ['POST', '/api/user/services'],
+  ['PATCH', '/api/user/services/x'],
+  ['POST', '/api/user/services/x/run'],
+  ['POST', '/api/user/services/x/listen'],
+  ['GET', '/api/user/services/x/executions?status=NOPE&limit=abc'],
+  ['POST', '/api/user/services/x/executions/y/retry'],
+  ['POST', '/api/runtime/lease'],
+  ['POST', '/api/runtime/executions/x/checkpoint'],
+  ['POST', '/api/webhooks/telegram/x'],
+  ['POST', '/api/webhooks/service/x'],
+  ['POST', '/api/queue/tick'],
 ]
 
 it('answers 1,000 hostile requests without a single 5xx', async () => {
@@ -94,4 +112,49 @@ it('answers 1,000 hostile requests without a single 5xx', async () => {
     if (res.status >= 400) expect(await res.json()).toHaveProperty('error.code')
   }
   expect([...statuses.keys()].every((s) => s >= 400 && s < 500)).toBe(true)
+})
+
+it('answers 500 hostile bodies from a signed-in user without a single 5xx', async () => {
+  const { agent, email, password } = await registerUser(ctx)
+  const login = await ctx.agent().api.auth.login.$post({ json: { email, password, tokenType: 'bearer' } })
+  const { token } = (await login.json()) as { token: string }
+  const service = await agent.api.user.services.$post({ json: { name: 's', definition: { trigger: { type: 'manual' }, steps: [{ id: 'a', type: 'transform', value: 1 }] } } })
+  const serviceId = ((await service.json()) as { service: { id: string } }).service.id
+  const rand = prng(42)
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!
+  const targets: [string, string][] = [
+    ['POST', '/api/gateways'],
+    ['PATCH', '/api/gateways/nope'],
+    ['POST', '/api/user/services'],
+    ['PATCH', `/api/user/services/${serviceId}`],
+    ['POST', `/api/user/services/${serviceId}/run`],
+    ['POST', `/api/user/services/${serviceId}/listen`],
+    ['POST', `/api/user/services/${serviceId}/executions/nope/retry`],
+    ['GET', `/api/user/services/${serviceId}/executions?limit=${'9'.repeat(30)}&before=yesterday`],
+    ['PATCH', '/api/users/me'],
+    ['POST', '/api/api-keys'],
+  ]
+  const bodies = [
+    () => JSON.stringify({ type: 'AI', name: 'x', config: { provider: 'CUSTOM', baseURL: 'javascript:alert(1)', model: 'm' }, credentials: {} }),
+    () => JSON.stringify({ type: 'TELEGRAM_BOT', name: 'x'.repeat(500), config: { username: 1 }, credentials: { botToken: 12 } }),
+    () => JSON.stringify({ name: 's', definition: { trigger: { type: 'schedule', cron: '* * * * * * * *' }, steps: [{ id: '1bad', type: 'loop', over: '', steps: [] }] } }),
+    () => JSON.stringify({ name: 's', definition: { trigger: { type: 'manual' }, steps: Array.from({ length: 60 }, (_, i) => ({ id: `s${i}`, type: 'delay', ms: 1 })) } }),
+    () => JSON.stringify({ definition: { trigger: { type: 'event', gatewayId: 'g', event: 'message', filters: { textPattern: '(a+)+$' } }, steps: [{ id: 'x', type: 'code', source: 'x'.repeat(70_000) }] } }),
+    () => JSON.stringify({ input: 'not an object', dryRun: 'yes' }),
+    () => JSON.stringify({ from: 'somewhere' }),
+    () => JSON.stringify({ definition: null }),
+    () => JSON.stringify({ definition: { trigger: { type: 'manual' }, steps: [{ id: 'c', type: 'condition', if: 'constructor.constructor("x")()' }] } }),
+    () => '{"name":' + '['.repeat(5000),
+    () => JSON.stringify([1, 2, 3]),
+    () => 'null',
+  ]
+  for (let i = 0; i < 500; i++) {
+    const [method, path] = pick(targets)
+    const res = await ctx.app.request(`http://localhost${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: method === 'GET' ? undefined : pick(bodies)(),
+    })
+    if (res.status >= 500) throw new Error(`5xx for ${method} ${path}: ${await res.text()}`)
+  }
 })
