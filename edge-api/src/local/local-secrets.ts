@@ -9,14 +9,19 @@ import { randomBytes } from '../lib/crypto'
  */
 export async function loadLocalSecrets(dataDir: string | undefined, fromEnv?: string): Promise<Secrets> {
   if (fromEnv) return { encryptionKeys: { k1: fromEnv }, currentKeyId: 'k1' }
-  if (!dataDir) return { encryptionKeys: { local: btoa(String.fromCharCode(...randomBytes(32))) }, currentKeyId: 'local' }
+  if (!dataDir) return freshSecrets()
   const file = join(dataDir, 'secrets.json')
   try {
     return JSON.parse(await readFile(file, 'utf8')) as Secrets
   } catch {
-    const secrets: Secrets = { encryptionKeys: { local: btoa(String.fromCharCode(...randomBytes(32))) }, currentKeyId: 'local' }
+    const secrets = freshSecrets()
     await mkdir(dataDir, { recursive: true })
     await writeFile(file, JSON.stringify(secrets), { mode: 0o600 })
     return secrets
   }
+}
+
+/** A new random 32-byte key (base64) as the only, current key. */
+function freshSecrets(): Secrets {
+  return { encryptionKeys: { local: btoa(String.fromCharCode(...randomBytes(32))) }, currentKeyId: 'local' }
 }

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { MiddlewareHandler } from 'hono'
@@ -20,6 +19,8 @@ export function webAssets(distDir: string): MiddlewareHandler<AppEnv> {
       )
     }
   }
+  // Read once: the app shell is the same for every client-side route (restart after a rebuild).
+  const indexHtml = readFileSync(indexPath, 'utf8')
   const statics = serveStatic<AppEnv>({
     root: distDir,
     onFound: (path, c) => {
@@ -32,6 +33,6 @@ export function webAssets(distDir: string): MiddlewareHandler<AppEnv> {
     if (served) return served
     if (c.req.path.includes('.') && !c.req.header('accept')?.includes('text/html')) return next()
     c.header('Cache-Control', 'no-cache')
-    return c.html(await readFile(indexPath, 'utf8'))
+    return c.html(indexHtml)
   }
 }
