@@ -39,6 +39,8 @@ export const RunStateSchema = v.object({
   finishedAt: v.optional(v.number()),
   error: v.optional(v.object({ ...StepErrorSchema.entries, stepKey: v.optional(v.string()), exhaustedRetries: v.optional(v.boolean()) })),
   lastOutput: v.optional(v.unknown()),
+  /** A single-step test run ends after this step (kept across checkpoints and resumes). */
+  stopAfter: v.optional(v.pipe(v.string(), v.maxLength(64))),
 })
 
 const StepKey = v.pipe(v.string(), v.minLength(1), v.maxLength(300))

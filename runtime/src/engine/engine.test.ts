@@ -231,3 +231,40 @@ describe('engine: dry run', () => {
     expect(state.steps.call!.output).toMatchObject({ dryRun: true, wouldRun: { url: 'https://example.com/7' } })
   })
 })
+
+describe('engine: single-step test run (stopAfter)', () => {
+  it('runs only the step at the cursor with pinned outputs of earlier steps, then completes', async () => {
+    const definition = workflow([
+      { id: 'fetch', type: 'gateway', gatewayId: 'g', action: 'fetch' },
+      { id: 'shout', type: 'transform', value: '{{ upper(steps.fetch.output.text) }} {{ trigger.name }}' },
+      { id: 'send', type: 'gateway', gatewayId: 'g', action: 'send' },
+    ])
+    const pinned = { status: 'completed' as const, output: { text: 'pinned' }, attempts: 1, startedAt: 1, finishedAt: 1 }
+    const t = testDeps()
+    const state = await runWorkflow(
+      { executionId: 'ex9', definition, trigger: { name: 'Ann' }, state: { status: 'running', steps: { fetch: pinned }, cursor: 'shout', startedAt: 1_000_000, stopAfter: 'shout' } },
+      registry,
+      t.deps,
+    )
+    expect(state.status).toBe('completed')
+    expect(state.cursor).toBeNull()
+    expect(state.steps.shout!.output).toBe('PINNED Ann')
+    expect(state.steps.send).toBeUndefined()
+    expect(t.gatewayCalls).toHaveLength(0)
+    expect(t.checkpoints.map((c) => [c.key, c.state.status])).toEqual([['shout', 'completed']])
+  })
+
+  it('stops after the step even when a condition would jump elsewhere, and still fails on a failing step', async () => {
+    const definition = workflow([
+      { id: 'check', type: 'condition', if: 'true', then: 'after' },
+      { id: 'boom', type: 'code', source: 'throw new Error("nope")' },
+      { id: 'after', type: 'transform', value: 1 },
+    ])
+    const jump = await runWorkflow({ executionId: 'a', definition, trigger: {}, state: { status: 'running', steps: {}, cursor: 'check', startedAt: 1_000_000, stopAfter: 'check' } }, registry, testDeps().deps)
+    expect(Object.keys(jump.steps)).toEqual(['check'])
+    expect(jump.status).toBe('completed')
+    const failing = await runWorkflow({ executionId: 'b', definition, trigger: {}, state: { status: 'running', steps: {}, cursor: 'boom', startedAt: 1_000_000, stopAfter: 'boom' } }, registry, testDeps().deps)
+    expect(failing.status).toBe('failed')
+    expect(failing.error?.stepKey).toBe('boom')
+  })
+})

@@ -107,7 +107,8 @@ class Run {
         const result = await this.runStep(step, step.id, {})
         const failed = result.record.status === 'failed' && step.onError !== 'continue'
         const following = this.order[this.order.indexOf(step.id) + 1] ?? null
-        const cursor = failed ? null : result.next !== undefined ? result.next : following
+        const stopHere = this.state.stopAfter === step.id
+        const cursor = failed || stopHere ? null : result.next !== undefined ? result.next : following
         this.state = {
           ...this.state,
           steps: { ...this.state.steps, [step.id]: result.record },

@@ -51,6 +51,8 @@ export interface RunState {
   error?: StepError & { stepKey?: string; exhaustedRetries?: boolean }
   /** The last finished step's output: the synchronous webhook response. */
   lastOutput?: unknown
+  /** A single-step test run: the run ends (completed) once this top-level step has finished. */
+  stopAfter?: string
 }
 
 export interface Limits {
