@@ -21,6 +21,21 @@ export const RunServiceBody = v.strictObject({
   dryRun: v.optional(v.boolean(), false),
 })
 
+/**
+ * A test run of one step: `trigger` is the pinned trigger data, `outputs` the pinned outputs of
+ * earlier steps by step id; the run executes only `:stepId` and ends.
+ */
+export const RunStepBody = v.strictObject({
+  trigger: v.optional(v.record(v.string(), v.unknown()), {}),
+  outputs: v.optional(v.pipe(v.record(v.string(), v.unknown()), v.check((o) => Object.keys(o).length <= 50, 'At most 50 pinned outputs')), {}),
+  mode: v.optional(v.picklist(['run', 'dry-run'], 'mode must be run or dry-run'), 'dry-run'),
+})
+
+export const VersionParam = v.strictObject({
+  id: v.string(),
+  version: v.pipe(v.string(), v.regex(/^[1-9][0-9]{0,8}$/, 'version must be a positive integer'), v.transform(Number)),
+})
+
 export const RetryExecutionBody = v.strictObject({
   /** 'failed-step' resumes after the last completed step; 'trigger' starts over with the same trigger. */
   from: v.picklist(['failed-step', 'trigger'], 'from must be failed-step or trigger'),

@@ -1,6 +1,8 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { ExecutionEvent } from './execution-events'
+import { stepRunRoutes } from './step-run.routes'
+import { versionRestoreRoutes } from './version-restore.routes'
 import { CreateServiceBody, ListExecutionsQuery, RetryExecutionBody, RunServiceBody, UpdateServiceBody } from '../../contracts/services.contract'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
@@ -198,3 +200,5 @@ export const servicesRoutes = new Hono<AppEnv>()
     await audit(c, { action: 'execution.retry', resource: 'execution', resourceId: execution.id, metadata: { from: c.req.valid('json').from, original: original.id } })
     return c.json({ execution: toPublicExecution(execution) }, 202)
   })
+  .route('/', versionRestoreRoutes)
+  .route('/', stepRunRoutes)
