@@ -10,6 +10,7 @@ import { gatewayFactories } from './gateways/factories'
 import { createGuardedHttpClient } from './net/guarded-http'
 import { createQuickJsCodeRunner } from './sandbox/quickjs.code-runner'
 import { defaultExecutors } from './steps/registry'
+import { startHealthServer } from './worker/health-server'
 import { startJobLoop } from './worker/job-loop'
 import { createHttpRuntimeApi } from './worker/runtime-api'
 
@@ -24,6 +25,12 @@ const RuntimeEnv = v.object({
   /** How long a lease lasts without a heartbeat; a dead runtime's runs resume after this. */
   TWOBOT_LEASE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5), v.maxValue(300)), '30'),
   TWOBOT_CONCURRENCY: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(10)), '10'),
+  /** `GET /health` (liveness, RSS, CPU, runs in flight) on this port; none when unset. */
+  TWOBOT_HEALTH_PORT: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(65535))),
+  /** 127.0.0.1 with host networking; 0.0.0.0 where the health check comes from outside (Nomad bridge). */
+  TWOBOT_HEALTH_HOST: v.optional(v.pipe(v.string(), v.ip()), '127.0.0.1'),
+  /** On SIGTERM, runs in flight may finish for this long before their jobs are given back. */
+  TWOBOT_DRAIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(300)), '10'),
 })
 
 export async function main(): Promise<void> {
@@ -52,9 +59,18 @@ export async function main(): Promise<void> {
     leaseSeconds: env.TWOBOT_LEASE_SECONDS,
     log,
   })
-  log('info', 'runtime started', { owner })
+  const health =
+    env.TWOBOT_HEALTH_PORT === undefined
+      ? undefined
+      : await startHealthServer({ port: env.TWOBOT_HEALTH_PORT, host: env.TWOBOT_HEALTH_HOST, workspaceId: env.TWOBOT_WORKSPACE_ID, activeRuns: loop.active, draining: loop.draining })
+  log('info', 'runtime started', { owner, healthPort: env.TWOBOT_HEALTH_PORT })
+  let stopping = false
   const shutdown = async () => {
-    await loop.stop()
+    if (stopping) return
+    stopping = true
+    // A hot swap or sleep: take no more work, let runs in flight finish, give back what remains.
+    await loop.drain(env.TWOBOT_DRAIN_SECONDS * 1000)
+    health?.close()
     process.exit(0)
   }
   process.once('SIGTERM', shutdown)

@@ -23,6 +23,13 @@ export interface JobLoopOptions {
 export interface JobLoop {
   /** Stops polling, cancels runs in flight and gives their jobs back to the queue. */
   stop(): Promise<void>
+  /**
+   * Stops taking work and lets runs in flight finish for up to `timeoutMs`, then stops (a hot swap
+   * or sleep: the successor takes over the queue without interrupting a step).
+   */
+  drain(timeoutMs: number): Promise<void>
+  /** True once drain or stop began. */
+  draining(): boolean
   /** Runs in flight right now. */
   active(): number
   /** Resolves when no run is in flight (tests). */
@@ -69,6 +76,9 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
   const leaseSeconds = opts.leaseSeconds ?? 30
   const log = opts.log ?? (() => {})
   const stopping = new AbortController()
+  // Aborted first on drain: no new leases, runs in flight continue.
+  const leasing = new AbortController()
+  stopping.signal.addEventListener('abort', () => leasing.abort(), { once: true })
   const circuits = createGatewayCircuits()
   const running = new Map<string, { controller: AbortController; done: Promise<void>; jobId: string }>()
   let idleWaiters: (() => void)[] = []
@@ -137,7 +147,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
   }
 
   const loop = (async () => {
-    while (!stopping.signal.aborted) {
+    while (!leasing.signal.aborted) {
       const room = concurrency - running.size
       if (room <= 0) {
         await Promise.race([...running.values()].map((r) => r.done))
@@ -146,11 +156,11 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
       let leased: Awaited<ReturnType<RuntimeApi['lease']>> = []
       try {
         // Long poll: the platform answers as soon as work arrives, or after waitMs with none.
-        leased = await opts.api.lease({ owner: opts.owner, max: room, leaseSeconds, waitMs: opts.pollMs ?? 20_000 }, stopping.signal)
+        leased = await opts.api.lease({ owner: opts.owner, max: room, leaseSeconds, waitMs: opts.pollMs ?? 20_000 }, leasing.signal)
       } catch (err) {
-        if (stopping.signal.aborted) break
+        if (leasing.signal.aborted) break
         log('warn', 'lease failed', { error: (err as Error).message })
-        await pause(1000, stopping.signal)
+        await pause(1000, leasing.signal)
       }
       for (const job of leased) {
         const controller = new AbortController()
@@ -166,13 +176,27 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
     }
   })()
 
+  async function stop(): Promise<void> {
+    stopping.abort()
+    for (const run of running.values()) run.controller.abort(new Error('runtime stopping'))
+    await loop
+    await Promise.allSettled([...running.values()].map((r) => r.done))
+  }
+
   return {
-    async stop() {
-      stopping.abort()
-      for (const run of running.values()) run.controller.abort(new Error('runtime stopping'))
-      await loop
-      await Promise.allSettled([...running.values()].map((r) => r.done))
+    stop,
+    async drain(timeoutMs) {
+      leasing.abort()
+      const settled = (async () => {
+        await loop
+        await Promise.allSettled([...running.values()].map((r) => r.done))
+      })()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))])
+      clearTimeout(timer)
+      await stop()
     },
+    draining: () => leasing.signal.aborted,
     active: () => running.size,
     idle: () => (running.size === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
   }

@@ -1,0 +1,39 @@
+/**
+ * Bundles the workspace runtime into one ES module, `runtime/dist/runtime.mjs`, plus the QuickJS
+ * WebAssembly file it loads from beside itself. This is what the container image runs:
+ * `node runtime.mjs` with the same environment as `runtime/src/main.ts`.
+ */
+import { copyFile, mkdir, stat } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const runtimeDir = fileURLToPath(new URL('..', import.meta.url))
+const outDir = join(runtimeDir, 'dist')
+await mkdir(outDir, { recursive: true })
+
+await build({
+  entryPoints: [join(runtimeDir, 'src', 'main.ts')],
+  outfile: join(outDir, 'runtime.mjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // CommonJS dependencies call require() for Node built-ins; ESM output has none by default.
+  banner: { js: "import{createRequire as __2botRequire}from'node:module';const require=__2botRequire(import.meta.url);" },
+})
+
+// quickjs-emscripten finds its .wasm with new URL('emscripten-module.wasm', import.meta.url):
+// in the bundle that is the bundle's own folder.
+const fromRuntime = createRequire(join(runtimeDir, 'package.json'))
+const fromQuickjs = createRequire(fromRuntime.resolve('quickjs-emscripten'))
+const variantDir = dirname(fromQuickjs.resolve('@jitl/quickjs-wasmfile-release-sync'))
+await copyFile(join(variantDir, 'emscripten-module.wasm'), join(outDir, 'emscripten-module.wasm'))
+
+for (const file of ['runtime.mjs', 'emscripten-module.wasm']) {
+  console.log(`${join('runtime/dist', file)}  ${((await stat(join(outDir, file))).size / 1024).toFixed(0)} KiB`)
+}

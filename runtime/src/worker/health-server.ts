@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+
+export interface RuntimeHealth {
+  status: 'ok' | 'draining'
+  workspaceId: string
+  uptimeSeconds: number
+  activeRuns: number
+  memory: { rssBytes: number; heapUsedBytes: number; limitBytes: number | null }
+  /** CPU used since the previous health call, as a share of one core (1 = one full core). */
+  cpu: { cores: number; userMicros: number; systemMicros: number }
+}
+
+export interface HealthServerOptions {
+  port: number
+  host?: string
+  workspaceId: string
+  activeRuns: () => number
+  draining: () => boolean
+}
+
+/** The container's memory limit from its cgroup (v2 or v1); null where none applies. */
+export async function cgroupMemoryLimit(): Promise<number | null> {
+  for (const file of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    const text = await readFile(file, 'utf8').catch(() => undefined)
+    if (text === undefined) continue
+    const value = Number(text.trim())
+    // v1 reports a huge number when unlimited.
+    return Number.isFinite(value) && value > 0 && value < 2 ** 60 ? value : null
+  }
+  return null
+}
+
+/**
+ * `GET /health`: the runtime reports itself — alive, RSS, CPU since the last call, runs in flight.
+ * Drivers use it as the readiness probe (cold start ends when it answers) and for usage samples.
+ */
+export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
+  let lastCpu = process.cpuUsage()
+  let lastAt = process.hrtime.bigint()
+  const limit = cgroupMemoryLimit()
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url !== '/health' && req.url !== '/health/ready')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"Only GET /health exists"}}')
+      return
+    }
+    void limit.then((limitBytes) => {
+      const now = process.hrtime.bigint()
+      const cpu = process.cpuUsage(lastCpu)
+      const elapsedMicros = Number(now - lastAt) / 1000
+      lastCpu = process.cpuUsage()
+      lastAt = now
+      const mem = process.memoryUsage()
+      const body: RuntimeHealth = {
+        status: opts.draining() ? 'draining' : 'ok',
+        workspaceId: opts.workspaceId,
+        uptimeSeconds: Math.round(process.uptime()),
+        activeRuns: opts.activeRuns(),
+        memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, limitBytes },
+        cpu: { cores: elapsedMicros > 0 ? Math.round(((cpu.user + cpu.system) / elapsedMicros) * 1000) / 1000 : 0, userMicros: cpu.user, systemMicros: cpu.system },
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body))
+    })
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(server))
+  })
+}
