@@ -1,4 +1,4 @@
-import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { at, createdAt, id, updatedAt } from './_columns'
 import { organizations } from './organizations'
 import { users } from './users'
@@ -14,9 +14,15 @@ export const workspaces = pgTable(
     userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
     organizationId: text('organization_id').references(() => organizations.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull().unique(),
-    status: text('status', { enum: ['STOPPED', 'STARTING', 'RUNNING', 'STOPPING', 'ERROR'] }).notNull().default('STOPPED'),
+    status: text('status', { enum: ['STOPPED', 'STARTING', 'RUNNING', 'STOPPING', 'SLEEPING', 'ERROR'] }).notNull().default('STOPPED'),
     driver: text('driver').notNull().default('process'),
     lastHeartbeatAt: at('last_heartbeat_at'),
+    /** Paid plans may keep the workspace awake instead of sleeping after the plan's idle minutes. */
+    keepAlive: boolean('keep_alive').notNull().default(false),
+    startedAt: at('started_at'),
+    sleptAt: at('slept_at'),
+    /** The highest usage alert (70/85/95 %) sent since usage last fell below the lowest; 0 = none. */
+    usageAlertLevel: integer('usage_alert_level').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
