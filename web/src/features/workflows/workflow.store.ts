@@ -6,6 +6,20 @@ import { useHistory } from './use-history'
 import { checkWorkflow } from './workflow-issues'
 import { definitionToGraph, graphToDefinition, makeEdge, TRIGGER_NODE_ID, type DraftDefinition, type DraftStep, type DraftTrigger, type EdgeKind, type WorkflowEdge, type XY } from './workflow-graph'
 import { newStep, uniqueStepId } from './workflow-templates'
+import { autoLayout } from './auto-layout'
+import { copySteps, pasteSteps } from './workflow-clipboard'
+
+/** One saved version in the versions drawer. */
+export interface VersionRow {
+  version: number
+  createdAt: string
+  current: boolean
+}
+/** Pinned input of a single-step test run: the trigger data and earlier steps' outputs by id. */
+export interface PinnedInput {
+  trigger: Record<string, unknown>
+  outputs: Record<string, unknown>
+}
 
 const EMPTY: DraftDefinition = { version: 1, trigger: { type: 'manual' }, config: {}, steps: [] }
 
@@ -60,9 +74,61 @@ export function useWorkflowStore(id: string) {
       }
     }
 
-    async function run(dryRun: boolean) {
-      const res = await api.call(api.client.user.services[':id'].run.$post({ param: { id }, json: { input: {}, dryRun } }))
+    async function run(dryRun: boolean, input: Record<string, unknown> = {}) {
+      const res = await api.call(api.client.user.services[':id'].run.$post({ param: { id }, json: { input, dryRun } }))
       return res.execution
+    }
+
+    /** Runs only `stepId` of the saved version with pinned input (the API answers 400 for an unsaved step). */
+    async function runStep(stepId: string, pinned: PinnedInput, dryRun: boolean) {
+      const res = await api.call(
+        api.client.user.services[':id'].steps[':stepId'].run.$post({ param: { id, stepId }, json: { trigger: pinned.trigger, outputs: pinned.outputs, mode: dryRun ? 'dry-run' : 'run' } }),
+      )
+      return res.execution
+    }
+
+    const versions = ref<VersionRow[]>([])
+    const versionsLoading = ref(false)
+    async function loadVersions() {
+      versionsLoading.value = true
+      try {
+        versions.value = (await api.call(api.client.user.services[':id'].versions.$get({ param: { id } }))).versions
+      } finally {
+        versionsLoading.value = false
+      }
+    }
+
+    /** Makes an old version's definition the current one (a new version) and loads it into the editor. */
+    async function restoreVersion(version: number) {
+      const res = await api.call(api.client.user.services[':id'].versions[':version'].restore.$post({ param: { id, version: String(version) } }))
+      service.value = res.service
+      history.reset((res.service.definition ?? EMPTY) as DraftDefinition)
+      savedJson.value = JSON.stringify(history.present.value)
+      selectedId.value = null
+      await loadVersions()
+      return res.service.currentVersion
+    }
+
+    /** The chosen steps as clipboard JSON (null when no step is chosen). */
+    function copy(ids: readonly string[]) {
+      return copySteps(definition.value, ids.filter((i) => i !== TRIGGER_NODE_ID))
+    }
+
+    /** Pastes clipboard JSON as new steps (fresh ids) in one undoable change; returns the new ids. */
+    function paste(text: string): string[] | null {
+      const result = pasteSteps(definition.value, text)
+      if (!result) return null
+      apply(result.definition)
+      selectedId.value = result.ids.at(-1) ?? null
+      return result.ids
+    }
+
+    /** Lays the canvas out (the layout library loads on first use); undoable like any edit. */
+    async function layout() {
+      const before = definition.value
+      const next = await autoLayout(before)
+      // An edit made while the library loaded wins over the layout.
+      if (definition.value === before && next !== before) apply(next)
     }
 
     function replace(def: DraftDefinition) {
@@ -160,6 +226,14 @@ export function useWorkflowStore(id: string) {
       load,
       save,
       run,
+      runStep,
+      versions,
+      versionsLoading,
+      loadVersions,
+      restoreVersion,
+      copy,
+      paste,
+      layout,
       replace,
       setTrigger,
       addStep,
