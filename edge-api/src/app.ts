@@ -7,9 +7,11 @@ import type { AppEnv } from './env'
 import { apiKeysRoutes } from './features/api-keys/api-keys.routes'
 import { authRoutes } from './features/auth/auth.routes'
 import { CSRF_HEADER } from './features/auth/cookies'
+import { dashboardRoutes } from './features/dashboard/dashboard.routes'
 import { devRoutes } from './features/dev/dev.routes'
 import { gatewaysRoutes } from './features/gateways/gateways.routes'
 import { healthRoutes } from './features/health/health.routes'
+import { notificationsRoutes } from './features/notifications/notifications.routes'
 import { queueTickRoutes } from './features/queue/queue-tick.routes'
 import { runtimeRoutes } from './features/runtime/runtime.routes'
 import { servicesRoutes } from './features/services/services.routes'
@@ -32,6 +34,8 @@ function apiRoutes() {
     .route('/api-keys', apiKeysRoutes)
     .route('/gateways', gatewaysRoutes)
     .route('/user/services', servicesRoutes)
+    .route('/dashboard', dashboardRoutes)
+    .route('/notifications', notificationsRoutes)
     .route('/runtime', runtimeRoutes)
     .route('/webhooks/service', serviceWebhookRoutes)
     .route('/webhooks/telegram', telegramWebhookRoutes)

@@ -9,6 +9,7 @@ import type { Clock } from './lib/clock'
 import type { QueueReceiver } from './features/queue/queue-tick.routes'
 import type { JobSignals } from './features/runtime/job-signals'
 import type { ExecutionEvents } from './features/services/execution-events'
+import type { NotificationEvents } from './features/notifications/notification-events'
 import type { AiStreamer, GatewayProbe } from './features/gateways/gateway-probe.port'
 import type { TelegramUpdatesConnector } from './features/telegram/telegram-ports'
 import type { ImmutableMemo } from './lib/immutable-memo'
@@ -64,6 +65,8 @@ export interface AppDeps {
   jobSignals?: JobSignals
   /** In-process notice that an execution finished (optional: waiters also poll). */
   executionEvents?: ExecutionEvents
+  /** In-process notice that a user's notifications changed (optional: the bell's stream also polls). */
+  notificationEvents?: NotificationEvents
   /** The caller's address as the platform sees it (Workers: cf-connecting-ip; Node: the socket). */
   clientIp(c: Context): string | undefined
   /** Serves the built web app for non-API paths (Node entry only). */

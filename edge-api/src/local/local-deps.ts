@@ -21,6 +21,7 @@ import { createJsonLogger } from '../lib/logger'
 import { loadLocalSecrets } from './local-secrets'
 import { createProcessDriver } from './process-driver'
 import { createExecutionEvents } from '../features/services/execution-events'
+import { createNotificationEvents } from '../features/notifications/notification-events'
 import { createJobSignals } from '../features/runtime/job-signals'
 import { createImmutableMemo } from '../lib/immutable-memo'
 import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
@@ -119,6 +120,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     secrets: await loadLocalSecrets(dataDir, config.ENCRYPTION_KEY),
     logger,
     executionEvents: createExecutionEvents(),
+    notificationEvents: createNotificationEvents(),
     jobSignals: createJobSignals(),
     memo: createImmutableMemo(),
     gatewayProbe: createRuntimeGatewayProbe({

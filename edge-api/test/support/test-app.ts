@@ -6,6 +6,7 @@ import { createLocalQueue } from '../../src/adapters/queue/local.queue'
 import { noWorkspaceDriver } from '../../src/adapters/workspace/workspace-driver.port'
 import { createApp } from '../../src/app'
 import { createExecutionEvents } from '../../src/features/services/execution-events'
+import { createNotificationEvents } from '../../src/features/notifications/notification-events'
 import { createApiClient } from '../../src/client'
 import type { AppDeps } from '../../src/deps'
 import { createFixedClock } from '../../src/lib/clock'
@@ -40,6 +41,7 @@ export async function createTestContext(overrides: Partial<AppDeps> = {}) {
     clientIp: (c) => c.req.header('x-test-ip') ?? '127.0.0.1',
     devMailbox: mailer,
     executionEvents: createExecutionEvents(),
+    notificationEvents: createNotificationEvents(),
     ...overrides,
   }
   const app = createApp(deps)

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { AppDeps } from '../../deps'
 import { gateways } from '../../db/schema'
 import { AppError } from '../../lib/errors'
+import { notifyGatewayError } from '../notifications/notifications.service'
 import { telegramWebhookSecret } from '../telegram/webhook-secret'
 import { gatewayCredentials, type Gateway } from './gateways.service'
 
@@ -28,6 +29,8 @@ export async function testGateway(deps: AppDeps, gateway: Gateway): Promise<{ re
     ...(result.ok ? { lastActive: deps.clock.now() } : { status: gateway.status === 'CONNECTED' ? 'ERROR' : gateway.status }),
     ...(username ? { config: { ...gateway.config, username } } : {}),
   })
+  // A working gateway that stopped working is news; a failed first test is already on screen.
+  if (gateway.status === 'CONNECTED' && updated.status === 'ERROR') await notifyGatewayError(deps, updated)
   return { result, gateway: updated }
 }
 

@@ -3,6 +3,7 @@ import type { LeasedJob, RunStateBody } from '../../contracts/runtime.contract'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, type Job } from '../../db/schema'
 import { findVersion } from '../services/services.service'
+import { notifyExecutionFailed } from '../notifications/notifications.service'
 import { newId } from '../../lib/crypto'
 import { AppError } from '../../lib/errors'
 
@@ -170,6 +171,7 @@ export async function recordCheckpoint(
     })
   }
   if (finished) deps.executionEvents?.publish(job.executionId, { type: 'finished', status: RUN_STATUS[input.state.status] })
+  if (input.state.status === 'failed') await notifyExecutionFailed(deps, job.executionId)
 }
 
 /** Extends the lease; tells the runtime whether the user asked to cancel. */
@@ -200,6 +202,7 @@ export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: numb
       .where(and(eq(jobs.status, 'LEASED'), lte(jobs.leasedUntil, now)))
       .for('update', { skipLocked: true })
     let dead = 0
+    const deadExecutions: string[] = []
     for (const job of expired) {
       // The attempt in flight when the runtime vanished is kept on the record, marked as interrupted.
       await tx
@@ -212,6 +215,7 @@ export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: numb
         await tx.update(executions).set({ status: 'CANCELLED', completedAt: now }).where(eq(executions.id, job.executionId))
       } else if (job.leases >= MAX_LEASES) {
         dead++
+        deadExecutions.push(job.executionId)
         await tx.update(jobs).set({ status: 'DEAD', lastError: 'The runtime stopped answering too many times', updatedAt: now }).where(eq(jobs.id, job.id))
         await tx
           .update(executions)
@@ -221,9 +225,10 @@ export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: numb
         await tx.update(jobs).set({ status: 'QUEUED', leaseOwner: null, leasedUntil: null, availableAt: now, lastError: 'lease expired', updatedAt: now }).where(eq(jobs.id, job.id))
       }
     }
-    return { requeued: expired.length - dead, dead, workspaces: [...new Set(expired.map((j) => j.workspaceId))] }
+    return { requeued: expired.length - dead, dead, deadExecutions, workspaces: [...new Set(expired.map((j) => j.workspaceId))] }
   })
   result.workspaces.forEach((id) => deps.jobSignals?.notify(id))
+  for (const id of result.deadExecutions) await notifyExecutionFailed(deps, id)
   return { requeued: result.requeued, dead: result.dead }
 }
 
