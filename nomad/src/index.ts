@@ -1,4 +1,16 @@
 /**
- * Nomad job specs and the Nomad workspace driver arrive with the workspace issue.
+ * Nomad for 2Bot workspaces: the job spec (JSON builder + `jobs/workspace.nomad.hcl`), a typed
+ * Nomad API client, and the NomadDriver the Workers home uses. Everything here runs on `fetch`.
  */
-export const NOMAD_PACKAGE = '@2bot/nomad'
+export { createNomadApi, NomadApiError, type NomadApi, type NomadApiOptions } from './api/nomad-api.client'
+export type * from './api/nomad-types'
+export {
+  createNomadDriver,
+  type NomadDriver,
+  type NomadDriverOptions,
+  type NomadWorkspaceState,
+  type NomadWorkspaceStatus,
+  type WorkspaceOwner,
+} from './driver/nomad.driver'
+export { DEFAULT_CPU_MHZ_PER_VCPU, PLAN_LIMITS, isPlanName, resourcesForPlan, type NomadResources, type PlanName } from './job/plan-limits'
+export { buildWorkspaceJob, workspaceJobId, workspaceVariablePath, type WorkspaceJobInput } from './job/workspace-job'

@@ -1,0 +1,229 @@
+import type { NomadApi } from '../api/nomad-api.client'
+import type { NomadAllocationListStub, NomadDeployment, NomadJob } from '../api/nomad-types'
+import { DEFAULT_CPU_MHZ_PER_VCPU, isPlanName, resourcesForPlan, type NomadResources, type PlanName } from '../job/plan-limits'
+import { buildWorkspaceJob, WORKSPACE_GROUP, WORKSPACE_TASK, workspaceJobId, workspaceVariablePath } from '../job/workspace-job'
+
+/** Who owns a workspace and what it may use; the platform looks it up (workspaces ⋈ users/organizations). */
+export interface WorkspaceOwner {
+  userId?: string | null
+  organizationId?: string | null
+  plan: string
+}
+
+export interface NomadDriverOptions {
+  api: NomadApi
+  /** The runtime image (WORKSPACE_IMAGE). */
+  image: string
+  /** Where runtimes reach the platform (`TWOBOT_API_URL`), e.g. the Worker's public URL. */
+  apiUrl: string
+  describeWorkspace(workspaceId: string): Promise<WorkspaceOwner>
+  region?: string
+  datacenters?: string[]
+  cpuMhzPerVcpu?: number
+  logger?: { log(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void }
+}
+
+export type NomadWorkspaceState = 'absent' | 'asleep' | 'starting' | 'running' | 'stopping' | 'failed' | 'stopped'
+
+export interface NomadWorkspaceStatus {
+  workspaceId: string
+  jobId: string
+  state: NomadWorkspaceState
+  plan?: string
+  desired: number
+  resources?: NomadResources
+  allocations: { id: string; nodeId?: string; clientStatus?: string; desiredStatus?: string; healthy?: boolean; canary?: boolean; jobVersion?: number }[]
+  deployment?: { id: string; status?: string; description?: string; jobVersion?: number; promoted?: boolean }
+}
+
+/**
+ * Workspaces as Nomad jobs (production). One job per workspace (`workspace-<id>`), one group whose
+ * count is 1 while it runs and 0 while it sleeps. The token reaches the runtime through the Nomad
+ * Variable `nomad/jobs/<job id>` (see workspace-job.ts), written before each start.
+ *
+ * Only `fetch` underneath: the driver runs inside the Worker.
+ */
+export function createNomadDriver(opts: NomadDriverOptions) {
+  const { api } = opts
+  const cpuMhzPerVcpu = opts.cpuMhzPerVcpu ?? DEFAULT_CPU_MHZ_PER_VCPU
+  const inFlight = new Map<string, Promise<void>>()
+
+  function once(workspaceId: string, work: () => Promise<void>): Promise<void> {
+    const pending = inFlight.get(workspaceId)
+    if (pending) return pending
+    const run = work().finally(() => inFlight.delete(workspaceId))
+    inFlight.set(workspaceId, run)
+    return run
+  }
+
+  async function planOf(workspaceId: string): Promise<{ owner: WorkspaceOwner; plan: PlanName }> {
+    const owner = await opts.describeWorkspace(workspaceId)
+    if (!isPlanName(owner.plan)) throw new Error(`workspace ${workspaceId} has an unknown plan ${JSON.stringify(owner.plan)}`)
+    return { owner, plan: owner.plan }
+  }
+
+  function jobFor(workspaceId: string, owner: WorkspaceOwner, plan: PlanName, count: 0 | 1): NomadJob {
+    return buildWorkspaceJob({
+      workspaceId,
+      userId: owner.userId ?? null,
+      organizationId: owner.organizationId ?? null,
+      plan,
+      resources: resourcesForPlan(plan, cpuMhzPerVcpu),
+      image: opts.image,
+      apiUrl: opts.apiUrl,
+      count,
+      ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.datacenters ? { datacenters: opts.datacenters } : {}),
+    })
+  }
+
+  async function writeToken(workspaceId: string, issueToken: () => Promise<string>): Promise<void> {
+    await api.putVariable(workspaceVariablePath(workspaceId), { token: await issueToken() })
+  }
+
+  function desiredCount(job: NomadJob): number {
+    return job.Stop ? 0 : (job.TaskGroups?.find((g) => g.Name === WORKSPACE_GROUP)?.Count ?? 0)
+  }
+
+  function sameSpec(job: NomadJob, wanted: NomadJob): boolean {
+    const task = (j: NomadJob) => j.TaskGroups?.find((g) => g.Name === WORKSPACE_GROUP)?.Tasks?.find((t) => t.Name === WORKSPACE_TASK)
+    const a = task(job)
+    const b = task(wanted)
+    return (
+      job.Meta?.plan === wanted.Meta?.plan &&
+      a?.Resources?.CPU === b?.Resources?.CPU &&
+      a?.Resources?.MemoryMB === b?.Resources?.MemoryMB &&
+      a?.Config?.image === b?.Config?.image &&
+      a?.Env?.TWOBOT_API_URL === b?.Env?.TWOBOT_API_URL
+    )
+  }
+
+  /**
+   * Starts (registers) or wakes (scales to 1) the workspace; a running one is left alone, since a
+   * new token would restart its runtime. A plan changed while asleep is applied on wake.
+   */
+  async function ensureRunning(workspaceId: string, issueToken: () => Promise<string>): Promise<void> {
+    return once(workspaceId, async () => {
+      const jobId = workspaceJobId(workspaceId)
+      const job = await api.getJob(jobId)
+      if (job && desiredCount(job) >= 1) return
+      const { owner, plan } = await planOf(workspaceId)
+      const wanted = jobFor(workspaceId, owner, plan, 1)
+      await writeToken(workspaceId, issueToken)
+      if (job && !job.Stop && sameSpec(job, wanted)) {
+        await api.scaleGroup(jobId, WORKSPACE_GROUP, 1, 'wake: work arrived')
+        opts.logger?.log('info', 'nomad workspace woken', { workspaceId, jobId })
+      } else {
+        await api.registerJob(wanted)
+        opts.logger?.log('info', 'nomad workspace registered', { workspaceId, jobId, plan })
+      }
+    })
+  }
+
+  /** Sleep: the group goes to 0; the job, its history and the variable stay for a fast wake. */
+  async function sleep(workspaceId: string): Promise<void> {
+    const jobId = workspaceJobId(workspaceId)
+    const job = await api.getJob(jobId)
+    if (!job || desiredCount(job) === 0) return
+    await api.scaleGroup(jobId, WORKSPACE_GROUP, 0, 'sleep')
+    opts.logger?.log('info', 'nomad workspace asleep', { workspaceId, jobId })
+  }
+
+  /**
+   * Applies the owner's current plan: a new job version with the plan's resources. Nomad runs it as
+   * a canary beside the old allocation and auto-promotes it when healthy (zero downtime). An asleep
+   * workspace just gets the new spec for its next wake.
+   */
+  async function resize(workspaceId: string): Promise<{ changed: boolean }> {
+    const jobId = workspaceJobId(workspaceId)
+    const job = await api.getJob(jobId)
+    if (!job || job.Stop) return { changed: false }
+    const { owner, plan } = await planOf(workspaceId)
+    const wanted = jobFor(workspaceId, owner, plan, desiredCount(job) >= 1 ? 1 : 0)
+    if (sameSpec(job, wanted)) return { changed: false }
+    await api.registerJob(wanted)
+    opts.logger?.log('info', 'nomad workspace resized', { workspaceId, jobId, plan })
+    return { changed: true }
+  }
+
+  /** Deletes the job and its token variable (account or organization deleted). */
+  async function remove(workspaceId: string): Promise<void> {
+    const jobId = workspaceJobId(workspaceId)
+    if (await api.getJob(jobId)) await api.deregisterJob(jobId, true)
+    await api.deleteVariable(workspaceVariablePath(workspaceId))
+  }
+
+  async function status(workspaceId: string): Promise<NomadWorkspaceStatus> {
+    const jobId = workspaceJobId(workspaceId)
+    const job = await api.getJob(jobId)
+    if (!job) return { workspaceId, jobId, state: 'absent', desired: 0, allocations: [] }
+    const [allocs, deployment] = await Promise.all([api.jobAllocations(jobId), api.latestDeployment(jobId)])
+    const desired = desiredCount(job)
+    const task = job.TaskGroups?.find((g) => g.Name === WORKSPACE_GROUP)
+    const disk = task?.EphemeralDisk?.SizeMB
+    const res = task?.Tasks?.find((t) => t.Name === WORKSPACE_TASK)?.Resources
+    return {
+      workspaceId,
+      jobId,
+      state: stateOf(job, desired, allocs),
+      ...(job.Meta?.plan ? { plan: job.Meta.plan } : {}),
+      desired,
+      ...(res ? { resources: { cpuMhz: res.CPU ?? 0, memoryMb: res.MemoryMB ?? 0, diskMb: disk ?? 0 } } : {}),
+      allocations: allocs.map(allocSummary),
+      ...(deployment?.ID ? { deployment: deploymentSummary(deployment) } : {}),
+    }
+  }
+
+  return {
+    kind: 'nomad' as const,
+    ensureRunning,
+    wake: ensureRunning,
+    stop: sleep,
+    sleep,
+    /** Workspaces outlive the API: shutting an API instance down leaves every job running. */
+    async stopAll(): Promise<void> {},
+    resize,
+    remove,
+    status,
+  }
+}
+
+export type NomadDriver = ReturnType<typeof createNomadDriver>
+
+const LIVE = new Set(['pending', 'running'])
+
+export function isLiveAllocation(a: NomadAllocationListStub): boolean {
+  return a.DesiredStatus === 'run' && LIVE.has(a.ClientStatus ?? '')
+}
+
+function stateOf(job: NomadJob, desired: number, allocs: NomadAllocationListStub[]): NomadWorkspaceState {
+  const live = allocs.filter(isLiveAllocation)
+  if (job.Stop) return live.length ? 'stopping' : 'stopped'
+  if (desired === 0) return live.length ? 'stopping' : 'asleep'
+  if (live.some((a) => a.ClientStatus === 'running' && a.DeploymentStatus?.Healthy !== false)) return 'running'
+  if (live.length) return 'starting'
+  return allocs.some((a) => a.ClientStatus === 'failed' || a.ClientStatus === 'lost') ? 'failed' : 'starting'
+}
+
+function allocSummary(a: NomadAllocationListStub): NomadWorkspaceStatus['allocations'][number] {
+  return {
+    id: a.ID ?? '',
+    ...(a.NodeID ? { nodeId: a.NodeID } : {}),
+    ...(a.ClientStatus ? { clientStatus: a.ClientStatus } : {}),
+    ...(a.DesiredStatus ? { desiredStatus: a.DesiredStatus } : {}),
+    ...(a.DeploymentStatus?.Healthy !== undefined ? { healthy: a.DeploymentStatus.Healthy } : {}),
+    ...(a.DeploymentStatus?.Canary ? { canary: true } : {}),
+    ...(a.JobVersion !== undefined ? { jobVersion: a.JobVersion } : {}),
+  }
+}
+
+function deploymentSummary(d: NomadDeployment): NonNullable<NomadWorkspaceStatus['deployment']> {
+  const group = d.TaskGroups?.[WORKSPACE_GROUP]
+  return {
+    id: d.ID ?? '',
+    ...(d.Status ? { status: d.Status } : {}),
+    ...(d.StatusDescription ? { description: d.StatusDescription } : {}),
+    ...(d.JobVersion !== undefined ? { jobVersion: d.JobVersion } : {}),
+    ...(group?.Promoted !== undefined ? { promoted: group.Promoted } : {}),
+  }
+}
