@@ -1,3 +1,4 @@
+import { DARK_THEME, LIGHT_THEME } from '@2bot/edge-api/contracts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import { aUser, apiError, apiOn, fakeServer, json } from '../../test/fake-server'
@@ -53,6 +54,17 @@ describe('theme store', () => {
     await nextTick()
     expect(theme.applied).toBe('light')
     expect(html().dataset.theme).toBe('light')
+  })
+
+  it('applies the theme as data: CSS variables and Naive overrides switch without a reload', async () => {
+    const { scheme, theme } = await setup({ systemDark: false })
+    expect(theme.definition.id).toBe('light')
+    expect(html().style.getPropertyValue('--color-background')).toBe(LIGHT_THEME.colors.background)
+    scheme.setDark(true)
+    await nextTick()
+    expect(theme.definition.id).toBe('dark')
+    expect(html().style.getPropertyValue('--color-background')).toBe(DARK_THEME.colors.background)
+    expect(theme.overrides.common?.primaryColor).toBe(DARK_THEME.colors.primary)
   })
 
   it('an explicit choice ignores the OS', async () => {

@@ -1,7 +1,8 @@
-import { THEME_PREFERENCES, type ThemePreference } from '@2bot/edge-api/contracts'
+import { BUILT_IN_THEMES, THEME_PREFERENCES, type ThemeDefinition, type ThemePreference } from '@2bot/edge-api/contracts'
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { useAuthStore } from '../auth/auth.store'
+import { applyThemeDefinition, naiveOverrides } from './apply-theme'
 
 export const THEME_STORAGE_KEY = '2bot.theme'
 const DARK_QUERY = '(prefers-color-scheme: dark)'
@@ -26,14 +27,8 @@ export function resolveTheme(preference: ThemePreference, systemDark: boolean): 
   return preference === 'system' ? (systemDark ? 'dark' : 'light') : preference
 }
 
-/** Marks the document so CSS (and tests) see the applied theme before Vue renders anything. */
-export function applyToDocument(theme: AppliedTheme, root: HTMLElement = document.documentElement) {
-  root.dataset.theme = theme
-  root.style.colorScheme = theme
-}
-
 /**
- * Light, dark or system. Applies at once, is kept in localStorage for the next first paint,
+ * Light, dark or system (the built-in theme definitions; system follows the OS live). Applies at once, is kept in localStorage for the next first paint,
  * and is saved to the account (PATCH /api/users/me) when someone is signed in.
  */
 export const useThemeStore = defineStore('theme', () => {
@@ -46,7 +41,10 @@ export const useThemeStore = defineStore('theme', () => {
   })
 
   const applied = computed<AppliedTheme>(() => resolveTheme(preference.value, systemDark.value))
-  watch(applied, (theme) => applyToDocument(theme), { immediate: true })
+  /** The theme as data; its colours, fonts and radii become CSS variables and Naive UI overrides. */
+  const definition = computed<ThemeDefinition>(() => BUILT_IN_THEMES[applied.value])
+  const overrides = computed(() => naiveOverrides(definition.value))
+  watch(definition, (theme) => applyThemeDefinition(theme), { immediate: true })
 
   function remember(p: ThemePreference) {
     preference.value = p
@@ -72,5 +70,5 @@ export const useThemeStore = defineStore('theme', () => {
   auth.onSignedIn((user) => remember(user.theme))
   if (auth.user) remember(auth.user.theme)
 
-  return { preference, systemDark, applied, setPreference, toggle }
+  return { preference, systemDark, applied, definition, overrides, setPreference, toggle }
 })
