@@ -105,8 +105,7 @@ export interface AppProtocolDeps {
   protocol: Pick<Protocol, 'handle' | 'unhandle'>
   /** The built web app (`web/dist`). */
   distDir: string
-  /** A promise while the embedded server is still starting; responses wait for it (the CSP names its port). */
-  apiBaseUrl: string | Promise<string>
+  apiBaseUrl: string
 }
 
 /**
@@ -119,9 +118,7 @@ export function setupAppProtocol(deps: AppProtocolDeps): () => void {
 
 /** The request handler behind `setupAppProtocol`, exported so tests can call it with a Request. */
 export function createAppRequestHandler(deps: Pick<AppProtocolDeps, 'distDir' | 'apiBaseUrl'>) {
-  const csp = Promise.resolve(deps.apiBaseUrl).then(contentSecurityPolicy)
-  // main.ts reports a server that failed to start; here it only must not be an unhandled rejection.
-  csp.catch(() => undefined)
+  const csp = contentSecurityPolicy(deps.apiBaseUrl)
   const text = (status: number, body: string) =>
     new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
 
@@ -141,7 +138,7 @@ export function createAppRequestHandler(deps: Pick<AppProtocolDeps, 'distDir' | 
         status: 200,
         headers: {
           'content-type': type,
-          'content-security-policy': await csp,
+          'content-security-policy': csp,
           'x-content-type-options': 'nosniff',
         },
       })

@@ -1,7 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
 import { channels, MAX_TOKEN_LENGTH, type Channel, type ChannelResult } from '../shared/channels'
 import { isAppUrl } from './app-protocol'
-import type { Navigator } from './deep-link'
 import type { TokenStore } from './token-store'
 
 export class IpcRejectedError extends Error {
@@ -11,10 +10,8 @@ export class IpcRejectedError extends Error {
 export interface IpcDeps {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>
   isOurWebContents(webContents: WebContents): boolean
-  /** A promise while the embedded server is still starting. */
-  apiBaseUrl: string | Promise<string>
+  apiBaseUrl: string
   tokenStore: TokenStore
-  navigator: Pick<Navigator, 'takePending'>
 }
 
 /**
@@ -52,9 +49,7 @@ function expectArgCount(args: unknown[], count: number): void {
   if (args.length !== count) throw new IpcRejectedError(`this call takes exactly ${count} argument(s)`)
 }
 
-type Handlers = {
-  [C in Channel]: (args: unknown[], sender: WebContents) => Promise<ChannelResult<C>> | ChannelResult<C>
-}
+type Handlers = { [C in Channel]: (args: unknown[]) => Promise<ChannelResult<C>> | ChannelResult<C> }
 
 /**
  * Registers one `ipcMain.handle` per channel. Each checks the sender, then its arguments, and
@@ -78,20 +73,16 @@ export function setupIpc(deps: IpcDeps): () => void {
       expectNoArgs(args)
       return deps.tokenStore.clear()
     },
-    [channels.takePendingNavigation]: (args, sender) => {
-      expectNoArgs(args)
-      return deps.navigator.takePending(sender)
-    },
   }
 
   const names = Object.keys(handlers) as Channel[]
   for (const channel of names) {
-    const handler = handlers[channel] as (args: unknown[], sender: WebContents) => unknown
+    const handler = handlers[channel] as (args: unknown[]) => unknown
     deps.ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       if (!isTrustedSender(event, deps.isOurWebContents)) {
         throw new IpcRejectedError(`${channel} rejected: sender is not a 2Bot window`)
       }
-      return handler(args, event.sender)
+      return handler(args)
     })
   }
   return () => names.forEach((channel) => deps.ipcMain.removeHandler(channel))

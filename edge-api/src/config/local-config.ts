@@ -17,6 +17,14 @@ const LocalEnv = v.object({
   WORKSPACE_LEASE_SECONDS: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'WORKSPACE_LEASE_SECONDS must be a number'))),
   /** Another Bot API server for Telegram (a self-hosted Bot API, or the test double). */
   TELEGRAM_API_ROOT: v.optional(v.pipe(v.string(), v.url('TELEGRAM_API_ROOT must be a URL'))),
+  /** Where workspaces run: `auto` uses Docker/Podman when its socket answers and the image exists. */
+  WORKSPACE_DRIVER: v.optional(v.picklist(['auto', 'docker', 'process'], 'WORKSPACE_DRIVER must be auto, docker or process'), 'auto'),
+  /** A Docker-compatible API socket (Docker, or `podman system service unix:///…`). */
+  DOCKER_SOCKET: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** The runtime image (runtime/scripts/build-image.sh builds it locally). */
+  WORKSPACE_IMAGE: v.optional(v.pipe(v.string(), v.minLength(1)), 'localhost/2bot-runtime:latest'),
+  /** Host ports for the containers' health endpoints (host networking), e.g. 20400-20599. */
+  WORKSPACE_HEALTH_PORTS: v.optional(v.pipe(v.string(), v.regex(/^\d{2,5}-\d{2,5}$/, 'WORKSPACE_HEALTH_PORTS must look like 20400-20599')), '20400-20599'),
 })
 
 /** The desktop shell's origin; it calls the local API with a bearer token. */

@@ -19,7 +19,7 @@ import type { AppDeps } from '../deps'
 import { systemClock } from '../lib/clock'
 import { createJsonLogger } from '../lib/logger'
 import { loadLocalSecrets } from './local-secrets'
-import { createProcessDriver } from './process-driver'
+import { createLocalWorkspaceDriver } from './local-workspace-driver'
 import { createExecutionEvents } from '../features/services/execution-events'
 import { createNotificationEvents } from '../features/notifications/notification-events'
 import { createJobSignals } from '../features/runtime/job-signals'
@@ -82,10 +82,16 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
 
   const logger = createJsonLogger({ minLevel: config.LOG_LEVEL })
   let apiUrl = publicUrl
-  const workspaceDriver = createProcessDriver({
+  const [portsFrom, portsTo] = config.WORKSPACE_HEALTH_PORTS.split('-').map(Number) as [number, number]
+  const { driver: workspaceDriver, description: workspacesDescription } = await createLocalWorkspaceDriver({
+    mode: config.WORKSPACE_DRIVER,
+    socketPath: config.DOCKER_SOCKET,
+    image: config.WORKSPACE_IMAGE,
+    healthPorts: { from: portsFrom, to: portsTo },
     repoRoot: REPO_ROOT,
     apiUrl: () => apiUrl,
     logger,
+    db,
     env: {
       ...(config.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT } : {}),
       ...(config.WORKSPACE_LEASE_SECONDS ? { TWOBOT_LEASE_SECONDS: config.WORKSPACE_LEASE_SECONDS } : {}),
@@ -146,7 +152,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
       cache: upstash ? 'upstash redis' : 'memory',
       queue: config.QSTASH_TOKEN ? 'qstash' : 'local (in process)',
       billing: 'local plan switch',
-      workspaces: 'child processes (runtime/src/main.ts)',
+      workspaces: workspacesDescription,
     },
     setApiUrl: (url) => {
       apiUrl = url

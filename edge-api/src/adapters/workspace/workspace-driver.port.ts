@@ -11,6 +11,49 @@ export interface WorkspaceDriver {
   ensureRunning(workspaceId: string, issueToken: () => Promise<string>): Promise<void>
   stop(workspaceId: string): Promise<void>
   stopAll(): Promise<void>
+  /** What the engine says about the workspace right now (drivers that can tell). */
+  status?(workspaceId: string): Promise<WorkspaceRuntimeStatus>
+  /** One usage reading (memory, CPU, runs in flight); undefined when it does not run. */
+  usage?(workspaceId: string): Promise<WorkspaceUsage | undefined>
+  /**
+   * The plan changed: continue with the new limits without losing or doubling a job — start a
+   * successor with the new limits, wait until it is healthy, then drain and stop the old one.
+   * Does nothing when the workspace is not running (the next start uses the new limits).
+   */
+  resize?(workspaceId: string, issueToken: () => Promise<string>): Promise<void>
+}
+
+/** Memory and CPU a workspace may use, from its plan. */
+export interface WorkspaceLimits {
+  memoryMb: number
+  /** Cores (0.5 = half a core). */
+  cpus: number
+}
+
+export type WorkspaceRuntimeState = 'running' | 'starting' | 'restarting' | 'stopped' | 'crashed'
+
+export interface WorkspaceRuntimeStatus {
+  state: WorkspaceRuntimeState
+  /** The engine's id for the container/process/allocation. */
+  instanceId?: string
+  startedAt?: string
+  /** How often the engine restarted it after a crash (restart policy). */
+  restarts: number
+  /** True when the last exit was the kernel's OOM killer. */
+  oomKilled?: boolean
+  limits?: WorkspaceLimits
+}
+
+export interface WorkspaceUsage {
+  memoryBytes: number
+  memoryLimitBytes: number | null
+  /** Cores in use (1 = one full core), averaged since the previous reading. */
+  cpuCores: number
+  cpuLimitCores: number | null
+  /** Bytes the workspace wrote to its own filesystem layer. */
+  storageBytes: number
+  /** Workflow runs (services, plugins, gateway work) in flight. */
+  activeRuns: number
 }
 
 /** For homes where runtimes are started elsewhere (or by tests): work waits in the queue. */
