@@ -592,7 +592,7 @@ export async function startNomadDouble(options: NomadDoubleOptions = {}): Promis
       }
       case 'GetAllocations':
         return state.allocations.map(allocStub)
-      case 'PostAllocStop': {
+      case 'PostAllocationStop': {
         const a = state.allocations.find((x) => x.ID === p.allocID)
         if (!a) throw new HttpError(404, 'alloc not found')
         const entry = state.jobs.get(a.JobID)

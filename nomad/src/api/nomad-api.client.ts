@@ -119,7 +119,7 @@ export function createNomadApi(opts: NomadApiOptions) {
 
     /** Stops one allocation; Nomad places its replacement (on another node when it can). */
     stopAllocation: (allocId: string) =>
-      must('PostAllocStop', client.POST('/allocation/{allocID}/stop', { params: { path: { allocID: allocId }, query: scope } })),
+      must('PostAllocationStop', client.POST('/allocation/{allocID}/stop', { params: { path: { allocID: allocId }, query: scope } })),
 
     putVariable: (path: string, items: Record<string, string>) =>
       must(
