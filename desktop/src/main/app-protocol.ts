@@ -105,7 +105,8 @@ export interface AppProtocolDeps {
   protocol: Pick<Protocol, 'handle' | 'unhandle'>
   /** The built web app (`web/dist`). */
   distDir: string
-  apiBaseUrl: string
+  /** A promise while the embedded server is still starting; responses wait for it (the CSP names its port). */
+  apiBaseUrl: string | Promise<string>
 }
 
 /**
@@ -118,7 +119,9 @@ export function setupAppProtocol(deps: AppProtocolDeps): () => void {
 
 /** The request handler behind `setupAppProtocol`, exported so tests can call it with a Request. */
 export function createAppRequestHandler(deps: Pick<AppProtocolDeps, 'distDir' | 'apiBaseUrl'>) {
-  const csp = contentSecurityPolicy(deps.apiBaseUrl)
+  const csp = Promise.resolve(deps.apiBaseUrl).then(contentSecurityPolicy)
+  // main.ts reports a server that failed to start; here it only must not be an unhandled rejection.
+  csp.catch(() => undefined)
   const text = (status: number, body: string) =>
     new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
 
@@ -138,7 +141,7 @@ export function createAppRequestHandler(deps: Pick<AppProtocolDeps, 'distDir' | 
         status: 200,
         headers: {
           'content-type': type,
-          'content-security-policy': csp,
+          'content-security-policy': await csp,
           'x-content-type-options': 'nosniff',
         },
       })

@@ -1,20 +1,31 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, DEFAULT_API_BASE_URL, parseConfig } from './config'
+import { ConfigError, parseConfig, type DesktopConfig } from './config'
+
+const apiBaseUrl = (config: DesktopConfig) => (config.server === 'remote' ? config.apiBaseUrl : null)
 
 describe('parseConfig', () => {
-  it('defaults to the local API', () => {
-    expect(parseConfig({})).toEqual({ apiBaseUrl: DEFAULT_API_BASE_URL })
-    expect(parseConfig({ TWOBOT_API_URL: '  ' }).apiBaseUrl).toBe('http://127.0.0.1:8080')
+  it('starts the embedded server when no server is configured', () => {
+    expect(parseConfig({})).toEqual({ server: 'embedded' })
+    expect(parseConfig({ TWOBOT_API_URL: '  ' })).toEqual({ server: 'embedded' })
+  })
+
+  it('uses the serverUrl setting, and TWOBOT_API_URL over it', () => {
+    expect(parseConfig({}, { serverUrl: 'https://cloud.2bot.dev/' })).toEqual({ server: 'remote', apiBaseUrl: 'https://cloud.2bot.dev' })
+    expect(parseConfig({ TWOBOT_API_URL: 'http://localhost:3000' }, { serverUrl: 'https://cloud.2bot.dev' })).toEqual({
+      server: 'remote',
+      apiBaseUrl: 'http://localhost:3000',
+    })
+    expect(() => parseConfig({}, { serverUrl: 'http://cloud.2bot.dev' })).toThrow(/serverUrl must use https/)
   })
 
   it('accepts https anywhere and drops the trailing slash', () => {
-    expect(parseConfig({ TWOBOT_API_URL: 'https://api.2bot.dev/' }).apiBaseUrl).toBe('https://api.2bot.dev')
-    expect(parseConfig({ TWOBOT_API_URL: 'https://2bot.dev/api/' }).apiBaseUrl).toBe('https://2bot.dev/api')
+    expect(apiBaseUrl(parseConfig({ TWOBOT_API_URL: 'https://api.2bot.dev/' }))).toBe('https://api.2bot.dev')
+    expect(apiBaseUrl(parseConfig({ TWOBOT_API_URL: 'https://2bot.dev/api/' }))).toBe('https://2bot.dev/api')
   })
 
   it('accepts plain http only on this machine', () => {
-    expect(parseConfig({ TWOBOT_API_URL: 'http://localhost:3000' }).apiBaseUrl).toBe('http://localhost:3000')
-    expect(parseConfig({ TWOBOT_API_URL: 'http://[::1]:8080' }).apiBaseUrl).toBe('http://[::1]:8080')
+    expect(apiBaseUrl(parseConfig({ TWOBOT_API_URL: 'http://localhost:3000' }))).toBe('http://localhost:3000')
+    expect(apiBaseUrl(parseConfig({ TWOBOT_API_URL: 'http://[::1]:8080' }))).toBe('http://[::1]:8080')
     expect(() => parseConfig({ TWOBOT_API_URL: 'http://api.2bot.dev' })).toThrow(/https/)
   })
 

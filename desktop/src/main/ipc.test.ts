@@ -25,13 +25,14 @@ function setup() {
     set: vi.fn(async () => undefined),
     clear: vi.fn(async () => undefined),
   }
-  const dispose = setupIpc({ ipcMain, isOurWebContents, apiBaseUrl: 'http://127.0.0.1:8080', tokenStore })
+  const navigator = { takePending: vi.fn((_wc: WebContents): string | null => '/workflows/abc') }
+  const dispose = setupIpc({ ipcMain, isOurWebContents, apiBaseUrl: 'http://127.0.0.1:8080', tokenStore, navigator })
   const invoke = (channel: Channel, event: IpcMainInvokeEvent, ...args: unknown[]) => {
     const handler = handlers.get(channel)
     if (!handler) throw new Error(`no handler for ${channel}`)
     return handler(event, ...args)
   }
-  return { handlers, ipcMain, tokenStore, dispose, invoke }
+  return { handlers, ipcMain, tokenStore, navigator, dispose, invoke }
 }
 
 const trusted = eventFrom('app://2bot/workflows/1')
@@ -102,6 +103,28 @@ describe('setupIpc', () => {
     expect(ctx.tokenStore.get).not.toHaveBeenCalled()
     expect(ctx.tokenStore.set).not.toHaveBeenCalled()
     expect(ctx.tokenStore.clear).not.toHaveBeenCalled()
+    expect(ctx.navigator.takePending).not.toHaveBeenCalled()
+  })
+
+  it('hands the kept deep-link route to the asking page, and only to ours', async () => {
+    await expect(ctx.invoke(channels.takePendingNavigation, trusted)).resolves.toBe('/workflows/abc')
+    expect(ctx.navigator.takePending).toHaveBeenCalledWith(ourWebContents)
+    await expect(ctx.invoke(channels.takePendingNavigation, trusted, 'x')).rejects.toThrow(IpcRejectedError)
+  })
+
+  it('waits for the API base URL while the embedded server starts', async () => {
+    const handlers = new Map<string, Handler>()
+    let resolve: (url: string) => void = () => undefined
+    setupIpc({
+      ipcMain: { handle: (c: string, h: Handler) => void handlers.set(c, h), removeHandler: vi.fn() } as never,
+      isOurWebContents,
+      apiBaseUrl: new Promise<string>((r) => (resolve = r)),
+      tokenStore: ctx.tokenStore,
+      navigator: ctx.navigator,
+    })
+    const answer = handlers.get(channels.getApiBaseUrl)!(trusted)
+    resolve('http://127.0.0.1:41234')
+    await expect(answer).resolves.toBe('http://127.0.0.1:41234')
   })
 
   it('setToken rejects invalid tokens and wrong argument counts', async () => {
@@ -126,6 +149,6 @@ describe('setupIpc', () => {
   it('dispose removes every handler', () => {
     ctx.dispose()
     expect(ctx.handlers.size).toBe(0)
-    expect(ctx.ipcMain.removeHandler).toHaveBeenCalledTimes(4)
+    expect(ctx.ipcMain.removeHandler).toHaveBeenCalledTimes(Object.values(channels).length)
   })
 })

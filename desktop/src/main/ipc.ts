@@ -1,6 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron'
 import { channels, MAX_TOKEN_LENGTH, type Channel, type ChannelResult } from '../shared/channels'
 import { isAppUrl } from './app-protocol'
+import type { Navigator } from './deep-link'
 import type { TokenStore } from './token-store'
 
 export class IpcRejectedError extends Error {
@@ -10,8 +11,10 @@ export class IpcRejectedError extends Error {
 export interface IpcDeps {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>
   isOurWebContents(webContents: WebContents): boolean
-  apiBaseUrl: string
+  /** A promise while the embedded server is still starting. */
+  apiBaseUrl: string | Promise<string>
   tokenStore: TokenStore
+  navigator: Pick<Navigator, 'takePending'>
 }
 
 /**
@@ -49,7 +52,9 @@ function expectArgCount(args: unknown[], count: number): void {
   if (args.length !== count) throw new IpcRejectedError(`this call takes exactly ${count} argument(s)`)
 }
 
-type Handlers = { [C in Channel]: (args: unknown[]) => Promise<ChannelResult<C>> | ChannelResult<C> }
+type Handlers = {
+  [C in Channel]: (args: unknown[], sender: WebContents) => Promise<ChannelResult<C>> | ChannelResult<C>
+}
 
 /**
  * Registers one `ipcMain.handle` per channel. Each checks the sender, then its arguments, and
@@ -73,16 +78,20 @@ export function setupIpc(deps: IpcDeps): () => void {
       expectNoArgs(args)
       return deps.tokenStore.clear()
     },
+    [channels.takePendingNavigation]: (args, sender) => {
+      expectNoArgs(args)
+      return deps.navigator.takePending(sender)
+    },
   }
 
   const names = Object.keys(handlers) as Channel[]
   for (const channel of names) {
-    const handler = handlers[channel] as (args: unknown[]) => unknown
+    const handler = handlers[channel] as (args: unknown[], sender: WebContents) => unknown
     deps.ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       if (!isTrustedSender(event, deps.isOurWebContents)) {
         throw new IpcRejectedError(`${channel} rejected: sender is not a 2Bot window`)
       }
-      return handler(args)
+      return handler(args, event.sender)
     })
   }
   return () => names.forEach((channel) => deps.ipcMain.removeHandler(channel))

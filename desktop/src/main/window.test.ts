@@ -7,6 +7,7 @@ import {
   openExternalIfHttps,
   setupPermissionGuards,
 } from './window'
+import type { WindowState } from './window-state'
 
 type Listener = (...args: unknown[]) => void
 
@@ -33,13 +34,14 @@ class FakeBrowserWindow {
   webContents = new FakeWebContents()
   once = vi.fn()
   show = vi.fn()
+  maximize = vi.fn()
   loadURL = vi.fn(async () => undefined)
   constructor(readonly options: BrowserWindowConstructorOptions) {
     FakeBrowserWindow.created.push(this)
   }
 }
 
-function openWindow() {
+function openWindow(state?: WindowState) {
   const shell = { openExternal: vi.fn(async () => undefined) }
   const registry = createWindowRegistry()
   const window = createMainWindow({
@@ -48,6 +50,7 @@ function openWindow() {
     registry,
     preloadPath: '/app/dist/preload/preload.cjs',
     version: '0.1.0',
+    state,
   }) as unknown as FakeBrowserWindow
   return { window, shell, registry, webContents: window.webContents }
 }
@@ -72,6 +75,25 @@ describe('createMainWindow', () => {
     expect(window.loadURL).toHaveBeenCalledWith('app://2bot/')
     expect(registry.has(window.webContents as unknown as WebContents)).toBe(true)
     expect(registry.has(new FakeWebContents() as unknown as WebContents)).toBe(false)
+  })
+
+  it('opens where it was last time, maximized again when it was', () => {
+    const { window } = openWindow({ x: 40, y: 30, width: 1000, height: 700, isMaximized: true })
+    expect(window.options).toMatchObject({ x: 40, y: 30, width: 1000, height: 700, minWidth: 800, minHeight: 560, show: false })
+    const readyToShow = window.once.mock.calls.find(([name]) => name === 'ready-to-show')?.[1] as () => void
+    readyToShow()
+    expect(window.maximize).toHaveBeenCalled()
+    expect(window.show).toHaveBeenCalled()
+  })
+
+  it('lets the OS place a window without a saved position', () => {
+    const { window } = openWindow({ width: 900, height: 600, isMaximized: false })
+    expect(window.options).toMatchObject({ width: 900, height: 600 })
+    expect(window.options).not.toHaveProperty('x')
+    const { window: fresh } = openWindow()
+    expect(fresh.options).toMatchObject({ width: 1280, height: 800 })
+    ;(fresh.once.mock.calls.find(([name]) => name === 'ready-to-show')?.[1] as () => void)()
+    expect(fresh.maximize).not.toHaveBeenCalled()
   })
 
   it('forgets the window once it is closed', () => {

@@ -8,6 +8,10 @@ import type {
 } from 'electron'
 import { VERSION_ARG_PREFIX } from '../shared/channels'
 import { APP_START_URL, isAppUrl } from './app-protocol'
+import type { WindowState } from './window-state'
+
+/** The window's default and smallest size; `window-state.ts` fits saved bounds within these. */
+export const WINDOW_SIZE = { width: 1280, height: 800, minWidth: 800, minHeight: 560 }
 
 /** The windows this app created; the IPC sender check asks it whether a sender is ours. */
 export interface WindowRegistry {
@@ -52,24 +56,29 @@ export interface MainWindowDeps {
   preloadPath: string
   version: string
   startUrl?: string
+  /** Where the window was last time (see `window-state.ts`). */
+  state?: WindowState
 }
 
 /**
  * Opens the 2Bot window on `app://2bot/` with the hardened preferences and navigation guards.
  */
 export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
+  const { state } = deps
   const window = new deps.BrowserWindow({
-    width: 1280,
-    height: 800,
-    minWidth: 800,
-    minHeight: 560,
+    ...WINDOW_SIZE,
+    ...(state && { width: state.width, height: state.height }),
+    ...(state?.x !== undefined && state.y !== undefined && { x: state.x, y: state.y }),
     show: false,
     title: '2Bot',
     webPreferences: secureWebPreferences(deps.preloadPath, deps.version),
   })
   deps.registry.add(window)
   guardWebContents(window.webContents, deps.shell)
-  window.once('ready-to-show', () => window.show())
+  window.once('ready-to-show', () => {
+    if (state?.isMaximized) window.maximize()
+    window.show()
+  })
   void window.loadURL(deps.startUrl ?? APP_START_URL)
   return window
 }

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { BRIDGE_KEY, BRIDGE_KEYS, channels, type TwoBotDesktopBridge } from '../shared/channels'
-import { readVersion } from './bridge'
+import { BRIDGE_KEY, BRIDGE_KEYS, channels, events, type TwoBotDesktopBridge } from '../shared/channels'
+import { isAppRoute, readVersion } from './bridge'
 
 const electron = vi.hoisted(() => ({
   contextBridge: { exposeInMainWorld: vi.fn() },
-  ipcRenderer: { invoke: vi.fn(), send: vi.fn(), on: vi.fn() },
+  ipcRenderer: { invoke: vi.fn(), send: vi.fn(), on: vi.fn(), removeListener: vi.fn() },
 }))
 vi.mock('electron', () => electron)
 
@@ -12,6 +12,8 @@ async function loadBridge(argv = ['electron', '--twobot-version=1.2.3']): Promis
   vi.resetModules()
   electron.contextBridge.exposeInMainWorld.mockClear()
   electron.ipcRenderer.invoke.mockReset().mockResolvedValue(undefined)
+  electron.ipcRenderer.on.mockReset()
+  electron.ipcRenderer.removeListener.mockReset()
   const original = process.argv
   process.argv = argv
   try {
@@ -62,6 +64,61 @@ describe('preload', () => {
       [channels.clearToken],
       [channels.clearToken],
     ])
+  })
+})
+
+describe('push events', () => {
+  let bridge: TwoBotDesktopBridge
+  beforeEach(async () => {
+    bridge = await loadBridge()
+  })
+
+  /** The handler the preload registered with ipcRenderer.on for `event`. */
+  const handlerFor = (event: string) =>
+    electron.ipcRenderer.on.mock.calls.find(([name]) => name === event)?.[1] as (e: unknown, payload: unknown) => void
+
+  it('onNavigate delivers the kept route, then pushed routes, without the IPC event', async () => {
+    electron.ipcRenderer.invoke.mockResolvedValueOnce('/workflows/abc')
+    const routes: unknown[][] = []
+    const stop = bridge.onNavigate((...args) => routes.push(args))
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith(channels.takePendingNavigation)
+    await Promise.resolve()
+    await Promise.resolve()
+    const handler = handlerFor(events.navigate)
+    handler({ sender: electron.ipcRenderer }, '/gateways')
+    expect(routes).toEqual([['/workflows/abc'], ['/gateways']])
+
+    stop()
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledWith(events.navigate, handler)
+    handler({}, '/workflows')
+    expect(routes).toHaveLength(2)
+  })
+
+  it('onNavigate drops payloads that are not app routes', async () => {
+    const routes: string[] = []
+    bridge.onNavigate((route) => routes.push(route))
+    await Promise.resolve()
+    const handler = handlerFor(events.navigate)
+    for (const bad of ['//evil.example/x', 'https://evil.example', 42, null, { path: '/' }]) handler({}, bad)
+    expect(routes).toEqual([])
+  })
+
+  it('onUpdateStatus passes known states only', () => {
+    const statuses: unknown[] = []
+    const stop = bridge.onUpdateStatus((status) => statuses.push(status))
+    const handler = handlerFor(events.updateStatus)
+    handler({}, { state: 'downloaded', version: '1.2.0' })
+    handler({}, { state: 'rm -rf' })
+    handler({}, 'downloaded')
+    expect(statuses).toEqual([{ state: 'downloaded', version: '1.2.0' }])
+    stop()
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledWith(events.updateStatus, handler)
+  })
+
+  it('isAppRoute accepts in-app paths only', () => {
+    expect(isAppRoute('/verify-email?token=x')).toBe(true)
+    expect(isAppRoute('//evil.example')).toBe(false)
+    expect(isAppRoute('evil')).toBe(false)
   })
 })
 

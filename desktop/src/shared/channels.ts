@@ -9,7 +9,31 @@ export const channels = {
   getToken: '2bot:get-token',
   setToken: '2bot:set-token',
   clearToken: '2bot:clear-token',
+  takePendingNavigation: '2bot:take-pending-navigation',
 } as const
+
+/** Messages the main process pushes to the page (`webContents.send`); the page never sends on these. */
+export const events = {
+  /** A web app route (`/workflows/abc`) from a `2bot://` link or the tray menu. */
+  navigate: '2bot:navigate',
+  /** What the auto-updater is doing, as an `UpdateStatus`. */
+  updateStatus: '2bot:update-status',
+} as const
+
+export type PushEvent = (typeof events)[keyof typeof events]
+
+export type UpdateStatus =
+  | { state: 'checking' }
+  | { state: 'available'; version: string }
+  | { state: 'not-available' }
+  | { state: 'downloading'; percent: number }
+  | { state: 'downloaded'; version: string }
+  | { state: 'error'; message: string }
+
+export interface PushContract {
+  [events.navigate]: string
+  [events.updateStatus]: UpdateStatus
+}
 
 export type Channel = (typeof channels)[keyof typeof channels]
 
@@ -18,6 +42,7 @@ export interface ChannelContract {
   [channels.getToken]: { args: []; result: string | null }
   [channels.setToken]: { args: [token: string]; result: void }
   [channels.clearToken]: { args: []; result: void }
+  [channels.takePendingNavigation]: { args: []; result: string | null }
 }
 
 export type ChannelArgs<C extends Channel> = ChannelContract[C]['args']
@@ -37,6 +62,10 @@ export interface TwoBotDesktopBridge {
   getToken(): Promise<string | null>
   setToken(token: string): Promise<void>
   clearToken(): Promise<void>
+  /** Calls `listener` with each route to open (deep links, tray); a route that came before this call is delivered too. */
+  onNavigate(listener: (route: string) => void): () => void
+  /** Calls `listener` when the auto-updater's state changes (packaged builds only). */
+  onUpdateStatus(listener: (status: UpdateStatus) => void): () => void
 }
 
 export const BRIDGE_KEYS = [
@@ -46,6 +75,8 @@ export const BRIDGE_KEYS = [
   'getToken',
   'setToken',
   'clearToken',
+  'onNavigate',
+  'onUpdateStatus',
 ] as const satisfies readonly (keyof TwoBotDesktopBridge)[]
 
 /** The main process hands the app version to the sandboxed preload through this argv flag. */
