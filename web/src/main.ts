@@ -7,6 +7,7 @@ import { createAppRouter } from './app/router'
 import { loadDarkTheme } from './app/use-naive-theme'
 import { useThemeStore } from './features/theme/theme.store'
 import { detectPlatform } from './platform'
+import { bindPlatformNavigation } from './platform/deep-links'
 import './styles/global.css'
 
 async function boot() {
@@ -27,6 +28,8 @@ async function boot() {
   const router = createAppRouter(pinia, history)
   app.use(router)
   await router.isReady()
+  // Desktop: 2bot:// links and tray actions open routes (a link that launched the app included).
+  bindPlatformNavigation(platform, router)
   app.mount('#app')
 }
 

@@ -41,5 +41,6 @@ export function createDesktopPlatform(bridge: TwoBotDesktopBridge, baseFetch: ty
       token = null
       await bridge.clearToken()
     },
+    ...(bridge.onNavigate && { onNavigate: (listener: (route: string) => void) => bridge.onNavigate!(listener) }),
   }
 }

@@ -13,6 +13,8 @@ export interface Platform {
   signedIn(result: { token?: string; csrfToken?: string }): Promise<void>
   /** Called after logout, account deletion or when the API says the session is gone. */
   signedOut(): Promise<void>
+  /** Desktop only: routes to open from `2bot://` links and the tray menu; returns the unsubscribe. */
+  onNavigate?(listener: (route: string) => void): () => void
 }
 
 /** The bridge the desktop preload puts on `window`; see desktop/src/preload/preload.ts. */
@@ -23,6 +25,8 @@ export interface TwoBotDesktopBridge {
   getToken(): Promise<string | null>
   setToken(token: string): Promise<void>
   clearToken(): Promise<void>
+  /** Present from the desktop shell that handles `2bot://` links; delivers a link that started the app too. */
+  onNavigate?(listener: (route: string) => void): () => void
 }
 
 declare global {
