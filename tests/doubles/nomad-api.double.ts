@@ -341,7 +341,7 @@ export async function startNomadDouble(options: NomadDoubleOptions = {}): Promis
           JobSpecModifyIndex: job.JobModifyIndex as number,
           JobCreateIndex: job.CreateIndex as number,
           Status: 'running',
-          StatusDescription: canaries ? 'Deployment is running but requires manual promotion' : 'Deployment is running',
+          StatusDescription: !canaries ? 'Deployment is running' : update.AutoPromote ? 'Deployment is running pending automatic promotion' : 'Deployment is running but requires manual promotion',
           TaskGroups: {
             [name]: {
               AutoRevert: !!update.AutoRevert,

@@ -81,10 +81,6 @@ export function createNomadDriver(opts: NomadDriverOptions) {
     await api.putVariable(workspaceVariablePath(workspaceId), { token: await issueToken() })
   }
 
-  function desiredCount(job: NomadJob): number {
-    return job.Stop ? 0 : (job.TaskGroups?.find((g) => g.Name === WORKSPACE_GROUP)?.Count ?? 0)
-  }
-
   function sameSpec(job: NomadJob, wanted: NomadJob): boolean {
     const task = (j: NomadJob) => j.TaskGroups?.find((g) => g.Name === WORKSPACE_GROUP)?.Tasks?.find((t) => t.Name === WORKSPACE_TASK)
     const a = task(job)
@@ -153,27 +149,6 @@ export function createNomadDriver(opts: NomadDriverOptions) {
     await api.deleteVariable(workspaceVariablePath(workspaceId))
   }
 
-  async function status(workspaceId: string): Promise<NomadWorkspaceStatus> {
-    const jobId = workspaceJobId(workspaceId)
-    const job = await api.getJob(jobId)
-    if (!job) return { workspaceId, jobId, state: 'absent', desired: 0, allocations: [] }
-    const [allocs, deployment] = await Promise.all([api.jobAllocations(jobId), api.latestDeployment(jobId)])
-    const desired = desiredCount(job)
-    const task = job.TaskGroups?.find((g) => g.Name === WORKSPACE_GROUP)
-    const disk = task?.EphemeralDisk?.SizeMB
-    const res = task?.Tasks?.find((t) => t.Name === WORKSPACE_TASK)?.Resources
-    return {
-      workspaceId,
-      jobId,
-      state: stateOf(job, desired, allocs),
-      ...(job.Meta?.plan ? { plan: job.Meta.plan } : {}),
-      desired,
-      ...(res ? { resources: { cpuMhz: res.CPU ?? 0, memoryMb: res.MemoryMB ?? 0, diskMb: disk ?? 0 } } : {}),
-      allocations: allocs.map(allocSummary),
-      ...(deployment?.ID ? { deployment: deploymentSummary(deployment) } : {}),
-    }
-  }
-
   return {
     kind: 'nomad' as const,
     ensureRunning,
@@ -184,11 +159,36 @@ export function createNomadDriver(opts: NomadDriverOptions) {
     async stopAll(): Promise<void> {},
     resize,
     remove,
-    status,
+    status: (workspaceId: string) => readWorkspaceStatus(api, workspaceId),
   }
 }
 
 export type NomadDriver = ReturnType<typeof createNomadDriver>
+
+/** A workspace's state as Nomad sees it: the job, its allocations and its latest deployment. */
+export async function readWorkspaceStatus(api: NomadApi, workspaceId: string): Promise<NomadWorkspaceStatus> {
+  const jobId = workspaceJobId(workspaceId)
+  const job = await api.getJob(jobId)
+  if (!job) return { workspaceId, jobId, state: 'absent', desired: 0, allocations: [] }
+  const [allocs, deployment] = await Promise.all([api.jobAllocations(jobId), api.latestDeployment(jobId)])
+  const desired = desiredCount(job)
+  const group = job.TaskGroups?.find((g) => g.Name === WORKSPACE_GROUP)
+  const res = group?.Tasks?.find((t) => t.Name === WORKSPACE_TASK)?.Resources
+  return {
+    workspaceId,
+    jobId,
+    state: stateOf(job, desired, allocs),
+    ...(job.Meta?.plan ? { plan: job.Meta.plan } : {}),
+    desired,
+    ...(res ? { resources: { cpuMhz: res.CPU ?? 0, memoryMb: res.MemoryMB ?? 0, diskMb: group?.EphemeralDisk?.SizeMB ?? 0 } } : {}),
+    allocations: allocs.map(allocSummary),
+    ...(deployment?.ID ? { deployment: deploymentSummary(deployment) } : {}),
+  }
+}
+
+function desiredCount(job: NomadJob): number {
+  return job.Stop ? 0 : (job.TaskGroups?.find((g) => g.Name === WORKSPACE_GROUP)?.Count ?? 0)
+}
 
 const LIVE = new Set(['pending', 'running'])
 
