@@ -14,6 +14,7 @@ import { healthRoutes } from './features/health/health.routes'
 import { notificationsRoutes } from './features/notifications/notifications.routes'
 import { queueTickRoutes } from './features/queue/queue-tick.routes'
 import { runtimeRoutes } from './features/runtime/runtime.routes'
+import { workspaceRoutes } from './features/workspaces/workspaces.routes'
 import { servicesRoutes } from './features/services/services.routes'
 import { telegramWebhookRoutes } from './features/telegram/telegram-webhook.routes'
 import { serviceWebhookRoutes } from './features/webhooks/service-webhook.routes'
@@ -36,6 +37,7 @@ function apiRoutes() {
     .route('/user/services', servicesRoutes)
     .route('/dashboard', dashboardRoutes)
     .route('/notifications', notificationsRoutes)
+    .route('/workspace', workspaceRoutes)
     .route('/runtime', runtimeRoutes)
     .route('/webhooks/service', serviceWebhookRoutes)
     .route('/webhooks/telegram', telegramWebhookRoutes)

@@ -25,6 +25,10 @@ const LocalEnv = v.object({
   WORKSPACE_IMAGE: v.optional(v.pipe(v.string(), v.minLength(1)), 'localhost/2bot-runtime:latest'),
   /** Host ports for the containers' health endpoints (host networking), e.g. 20400-20599. */
   WORKSPACE_HEALTH_PORTS: v.optional(v.pipe(v.string(), v.regex(/^\d{2,5}-\d{2,5}$/, 'WORKSPACE_HEALTH_PORTS must look like 20400-20599')), '20400-20599'),
+  /** Overrides every plan's idle minutes before a workspace sleeps (development, tests). */
+  WORKSPACE_IDLE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1))),
+  /** How often a running workspace's usage is sampled and stored. */
+  WORKSPACE_SAMPLE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(3600)), '60'),
 })
 
 /** The desktop shell's origin; it calls the local API with a bearer token. */

@@ -5,14 +5,17 @@ import { connectedTelegramBots } from '../features/telegram/telegram-ingest.serv
 import { telegramWebhookSecret } from '../features/telegram/webhook-secret'
 import { runDueSchedules } from '../features/schedules/schedules.service'
 import { issueWorkspaceToken } from '../features/workspaces/workspaces.service'
+import { createWorkspaceLifecycle, type LifecycleOptions } from '../features/workspaces/workspace-lifecycle'
 
 /**
  * The embedded mode's background duties (QStash schedules and a cron do this in the cloud):
  * start due scheduled runs, hand jobs of silent runtimes back to the queue, and make sure every
  * workspace with queued work has a runtime — after a platform restart too.
  */
-export function startLocalBackground(deps: AppDeps, intervalMs = 2000): { stop(): void } {
+export function startLocalBackground(deps: AppDeps, intervalMs = 2000, lifecycleOptions: LifecycleOptions = {}): { stop(): void } {
   let busy = false
+  // Crashed runtimes, usage samples and alerts, idle sleep.
+  const lifecycle = createWorkspaceLifecycle(deps, lifecycleOptions)
   const tick = async () => {
     if (busy) return
     busy = true
@@ -23,6 +26,7 @@ export function startLocalBackground(deps: AppDeps, intervalMs = 2000): { stop()
       for (const workspaceId of await workspacesWithQueuedWork(deps)) {
         await deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
       }
+      await lifecycle.tick()
     } catch (err) {
       deps.logger.log('error', 'background tick failed', { error: err })
     } finally {

@@ -26,7 +26,10 @@ export async function startLocalServer(config: LocalConfig, opts: { backgroundIn
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST
   const url = `http://${host}:${(server.address() as AddressInfo).port}`
   runtime.setApiUrl(url)
-  const background = startLocalBackground(runtime.deps, opts.backgroundIntervalMs)
+  const background = startLocalBackground(runtime.deps, opts.backgroundIntervalMs, {
+    idleMs: config.WORKSPACE_IDLE_SECONDS === undefined ? undefined : config.WORKSPACE_IDLE_SECONDS * 1000,
+    sampleEveryMs: config.WORKSPACE_SAMPLE_SECONDS * 1000,
+  })
   return {
     url,
     runtime,

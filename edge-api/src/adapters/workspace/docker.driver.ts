@@ -243,6 +243,7 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
     async stopAll() {
       await Promise.all([...running.keys()].map(stop))
     },
+    awake: () => [...running.keys()],
     status,
     usage,
     resize,

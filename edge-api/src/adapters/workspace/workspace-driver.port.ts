@@ -11,6 +11,8 @@ export interface WorkspaceDriver {
   ensureRunning(workspaceId: string, issueToken: () => Promise<string>): Promise<void>
   stop(workspaceId: string): Promise<void>
   stopAll(): Promise<void>
+  /** Workspaces this driver has running right now (for the sleep and usage sampler). */
+  awake?(): string[]
   /** What the engine says about the workspace right now (drivers that can tell). */
   status?(workspaceId: string): Promise<WorkspaceRuntimeStatus>
   /** One usage reading (memory, CPU, runs in flight); undefined when it does not run. */

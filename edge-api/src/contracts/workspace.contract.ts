@@ -1,0 +1,40 @@
+import * as v from 'valibot'
+
+export const UpdateWorkspaceBody = v.strictObject({
+  /** Paid plans: never sleep when idle. */
+  keepAlive: v.boolean(),
+})
+
+export const WorkspaceUsageQuery = v.object({
+  /** How far back the samples go, in minutes (default 60, at most 7 days). */
+  minutes: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'minutes must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(7 * 24 * 60)), '60'),
+})
+
+export type WorkspaceStatus = 'NONE' | 'STOPPED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'SLEEPING' | 'RESTARTING' | 'CRASHED' | 'ERROR'
+
+export interface PublicWorkspace {
+  /** null until the first thing needs a workspace (lazy start). */
+  id: string | null
+  status: WorkspaceStatus
+  driver: string
+  plan: string
+  limits: { memoryMb: number; cpus: number; storageMb: number }
+  idleMinutes: number
+  keepAlive: boolean
+  keepAliveAllowed: boolean
+  startedAt: string | null
+  sleptAt: string | null
+  restarts: number
+  oomKilled: boolean
+  usage: PublicUsageSample | null
+}
+
+export interface PublicUsageSample {
+  at: string
+  memoryBytes: number
+  memoryLimitBytes: number | null
+  cpuCores: number
+  cpuLimitCores: number | null
+  storageBytes: number
+  activeRuns: number
+}

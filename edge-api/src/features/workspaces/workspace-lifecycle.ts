@@ -1,0 +1,147 @@
+import { and, eq, inArray, ne, sql } from 'drizzle-orm'
+import type { WorkspaceUsage } from '../../adapters/workspace/workspace-driver.port'
+import type { AppDeps } from '../../deps'
+import { jobs, notifications, organizations, workspaceUsageSamples, workspaces } from '../../db/schema'
+import { newId } from '../../lib/crypto'
+import { issueWorkspaceToken } from './workspaces.service'
+import { planOfWorkspace } from './workspace-limits'
+import { USAGE_ALERT_THRESHOLDS } from './workspace-plans'
+
+export interface LifecycleOptions {
+  /** How often a running workspace's usage is stored (default 60 s). */
+  sampleEveryMs?: number
+  /** Overrides every plan's idle minutes (tests, development). */
+  idleMs?: number
+}
+
+/**
+ * What keeps workspaces honest between requests (the embedded background tick calls it every
+ * few seconds): notices crashed runtimes and starts them again, stores usage samples and sends
+ * the 70/85/95 % alerts, and puts idle workspaces to sleep after their plan's idle minutes
+ * (unless kept alive on a paid plan). Waking is the queue's job: work for a sleeping workspace
+ * starts it (executions, the wake loop), and its queued jobs wait in Postgres meanwhile.
+ */
+export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions = {}) {
+  const sampleEveryMs = opts.sampleEveryMs ?? 60_000
+  const lastSample = new Map<string, number>()
+  const lastIdleCheck = new Map<string, number>()
+  // The idle check reads the jobs table; minutes-long idle limits need no second-by-second checks.
+  const idleCheckEveryMs = opts.idleMs !== undefined ? 0 : 15_000
+
+  async function tick(): Promise<void> {
+    const driver = deps.workspaces
+    const awake = driver.awake?.() ?? []
+    if (awake.length > 0) {
+      await deps.db
+        .update(workspaces)
+        .set({ status: 'RUNNING', driver: driver.kind, startedAt: deps.clock.now(), sleptAt: null, updatedAt: deps.clock.now() })
+        .where(and(inArray(workspaces.id, awake), ne(workspaces.status, 'RUNNING')))
+    }
+    for (const workspaceId of awake) {
+      try {
+        const status = await driver.status?.(workspaceId)
+        if (status?.state === 'crashed') {
+          // The engine's restart policy did not bring it back (it gave up, or the container is gone).
+          deps.logger.log('warn', 'workspace runtime crashed; starting it again', { workspaceId, oomKilled: status.oomKilled })
+          await driver.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
+          continue
+        }
+        const now = deps.clock.now().getTime()
+        if (now - (lastSample.get(workspaceId) ?? 0) >= sampleEveryMs) {
+          lastSample.set(workspaceId, now)
+          const usage = await driver.usage?.(workspaceId)
+          if (usage) await recordUsage(deps, workspaceId, usage)
+        }
+        if (now - (lastIdleCheck.get(workspaceId) ?? 0) < idleCheckEveryMs) continue
+        lastIdleCheck.set(workspaceId, now)
+        if (await isIdle(workspaceId)) await sleepWorkspace(deps, workspaceId)
+      } catch (err) {
+        deps.logger.log('error', 'workspace lifecycle failed', { workspaceId, error: err })
+      }
+    }
+  }
+
+  /** No work queued or running, and none finished or arrived for the plan's idle minutes. */
+  async function isIdle(workspaceId: string): Promise<boolean> {
+    const [row] = await deps.db.select({ keepAlive: workspaces.keepAlive, startedAt: workspaces.startedAt }).from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1)
+    if (!row) return false
+    const plan = await planOfWorkspace(deps.db, workspaceId)
+    if (row.keepAlive && plan.keepAliveAllowed) return false
+    const [activity] = await deps.db
+      .select({ open: sql<number>`count(*) filter (where ${jobs.status} in ('QUEUED', 'LEASED'))::int`, last: sql<string | null>`max(${jobs.updatedAt})` })
+      .from(jobs)
+      .where(eq(jobs.workspaceId, workspaceId))
+    if ((activity?.open ?? 0) > 0) return false
+    const lastActive = Math.max(activity?.last ? new Date(activity.last).getTime() : 0, row.startedAt?.getTime() ?? 0)
+    const idleMs = opts.idleMs ?? plan.idleMinutes * 60_000
+    return deps.clock.now().getTime() - lastActive >= idleMs
+  }
+
+  return { tick }
+}
+
+/** Stops the runtime (it drains first); the row says SLEEPING until work wakes it. */
+export async function sleepWorkspace(deps: AppDeps, workspaceId: string): Promise<void> {
+  deps.logger.log('info', 'workspace idle; sleeping', { workspaceId })
+  await deps.workspaces.stop(workspaceId)
+  const now = deps.clock.now()
+  await deps.db.update(workspaces).set({ status: 'SLEEPING', sleptAt: now, updatedAt: now }).where(eq(workspaces.id, workspaceId))
+}
+
+/** Stores one usage sample and notifies the owner when usage crosses 70, 85 or 95 % of the plan. */
+export async function recordUsage(deps: AppDeps, workspaceId: string, usage: WorkspaceUsage): Promise<void> {
+  const now = deps.clock.now()
+  await deps.db.insert(workspaceUsageSamples).values({
+    id: newId(),
+    workspaceId,
+    sampledAt: now,
+    memoryBytes: Math.round(usage.memoryBytes),
+    memoryLimitBytes: usage.memoryLimitBytes,
+    cpuMillicores: Math.round(usage.cpuCores * 1000),
+    cpuLimitMillicores: usage.cpuLimitCores === null ? null : Math.round(usage.cpuLimitCores * 1000),
+    storageBytes: Math.round(usage.storageBytes),
+    activeRuns: usage.activeRuns,
+  })
+  await alertOnUsage(deps, workspaceId, usage)
+}
+
+/**
+ * Memory and storage against the plan (CPU bursts to its limit are normal and only throttle, so
+ * CPU does not alert). One notification per level crossed; the level resets when usage falls
+ * below the lowest threshold, so a workspace hovering around a line does not flood its owner.
+ */
+export async function alertOnUsage(deps: AppDeps, workspaceId: string, usage: WorkspaceUsage): Promise<number> {
+  const plan = await planOfWorkspace(deps.db, workspaceId)
+  const shares = [
+    { resource: 'memory', percent: usage.memoryLimitBytes ? (usage.memoryBytes / usage.memoryLimitBytes) * 100 : 0 },
+    { resource: 'storage', percent: (usage.storageBytes / (plan.storageMb * 2 ** 20)) * 100 },
+  ]
+  const worst = shares.reduce((a, b) => (b.percent > a.percent ? b : a))
+  const level = [...USAGE_ALERT_THRESHOLDS].reverse().find((t) => worst.percent >= t) ?? 0
+  const [row] = await deps.db.select().from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1)
+  if (!row) return 0
+  if (level === 0 && row.usageAlertLevel > 0) await deps.db.update(workspaces).set({ usageAlertLevel: 0 }).where(eq(workspaces.id, workspaceId))
+  if (level <= row.usageAlertLevel) return 0
+  await deps.db.update(workspaces).set({ usageAlertLevel: level }).where(eq(workspaces.id, workspaceId))
+  const recipient = row.userId ?? (row.organizationId ? (await deps.db.select({ ownerId: organizations.ownerId }).from(organizations).where(eq(organizations.id, row.organizationId)).limit(1))[0]?.ownerId : undefined)
+  if (!recipient) return 0
+  const percent = Math.round(worst.percent)
+  await deps.db.insert(notifications).values({
+    id: newId(),
+    userId: recipient,
+    type: level >= 95 ? 'ERROR' : level >= 85 ? 'WARNING' : 'INFO',
+    title: level >= 95 ? `Workspace ${worst.resource} almost full` : `Workspace ${worst.resource} at ${percent}%`,
+    message: `Your workspace uses ${percent}% of the ${worst.resource} your ${plan.plan} plan allows.${level >= 85 ? ' A larger plan gives it more room.' : ''}`,
+    data: { kind: 'workspace_usage', workspaceId, resource: worst.resource, percent, level },
+    createdAt: deps.clock.now(),
+  })
+  return level
+}
+
+/**
+ * The plan changed: a running workspace continues under the new limits (hot swap where the driver
+ * can; otherwise the next start uses them).
+ */
+export async function applyPlanChange(deps: AppDeps, workspaceId: string): Promise<void> {
+  await deps.workspaces.resize?.(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
+}
