@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   APP_ORIGIN,
   contentSecurityPolicy,
+  LOOPBACK_ANY_PORT,
   createAppRequestHandler,
   isAppUrl,
   registerAppScheme,
@@ -158,5 +159,19 @@ describe('contentSecurityPolicy', () => {
     expect(csp).toContain("script-src 'self'")
     expect(csp).not.toContain('unsafe-eval')
     expect(csp).toContain("connect-src 'self' https://api.2bot.dev")
+  })
+
+  it('allows any loopback port (and nothing else) while the embedded server picks its port', () => {
+    expect(contentSecurityPolicy(LOOPBACK_ANY_PORT)).toContain("connect-src 'self' http://127.0.0.1:*;")
+  })
+})
+
+describe('createAppRequestHandler with a server that is still starting', () => {
+  it('waits for the API URL before answering, so the CSP names the real port', async () => {
+    let resolve: (url: string) => void = () => undefined
+    const handle = createAppRequestHandler({ distDir: path.resolve('.'), apiBaseUrl: new Promise<string>((r) => (resolve = r)) })
+    const answer = handle(new Request('app://2bot/package.json'))
+    resolve('http://127.0.0.1:41234')
+    expect((await answer).headers.get('content-security-policy')).toContain("connect-src 'self' http://127.0.0.1:41234;")
   })
 })

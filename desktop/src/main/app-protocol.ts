@@ -83,6 +83,13 @@ const MIME_TYPES: Record<string, string> = {
 }
 
 /**
+ * `connect-src` for the embedded server before its port is known: any port on 127.0.0.1 (still
+ * only this machine). It lets the page paint its "Loading 2Bot…" state at once instead of the
+ * window staying hidden until the server is up.
+ */
+export const LOOPBACK_ANY_PORT = 'http://127.0.0.1:*'
+
+/**
  * The CSP sent with every app response: scripts only from the bundle, network only to the API.
  * Inline styles stay allowed because the UI library injects its CSS at runtime.
  */
@@ -93,7 +100,7 @@ export function contentSecurityPolicy(apiBaseUrl: string): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    `connect-src 'self' ${new URL(apiBaseUrl).origin}`,
+    `connect-src 'self' ${apiBaseUrl === LOOPBACK_ANY_PORT ? LOOPBACK_ANY_PORT : new URL(apiBaseUrl).origin}`,
     "object-src 'none'",
     "base-uri 'self'",
     "frame-ancestors 'none'",
@@ -105,7 +112,7 @@ export interface AppProtocolDeps {
   protocol: Pick<Protocol, 'handle' | 'unhandle'>
   /** The built web app (`web/dist`). */
   distDir: string
-  /** A promise while the embedded server is still starting; responses wait for it (the CSP names its port). */
+  /** The API the page may call (CSP `connect-src`), or `LOOPBACK_ANY_PORT`; responses wait for a promise. */
   apiBaseUrl: string | Promise<string>
 }
 

@@ -17,7 +17,7 @@ import {
 } from 'electron'
 import electronUpdater from 'electron-updater'
 import { events, type UpdateStatus } from '../shared/channels'
-import { registerAppScheme, setupAppProtocol } from './app-protocol'
+import { LOOPBACK_ANY_PORT, registerAppScheme, setupAppProtocol } from './app-protocol'
 import { setupAutoUpdate } from './auto-update'
 import { ConfigError, parseConfig, type DesktopConfig } from './config'
 import { createNavigator, DEEP_LINK_SCHEMES, findDeepLink, parseDeepLink } from './deep-link'
@@ -184,7 +184,8 @@ export function main(env: NodeJS.ProcessEnv = process.env): void {
   void app.whenReady().then(() => {
     ready = true
     setupPermissionGuards(session.defaultSession)
-    setupAppProtocol({ protocol, distDir: paths.webDist, apiBaseUrl })
+    // The embedded server's port is not known yet: the page loads now and waits in getApiBaseUrl().
+    setupAppProtocol({ protocol, distDir: paths.webDist, apiBaseUrl: typeof apiBaseUrl === 'string' ? apiBaseUrl : LOOPBACK_ANY_PORT })
     setupIpc({
       ipcMain,
       isOurWebContents: (webContents) => registry.has(webContents),
