@@ -19,6 +19,10 @@ import { createJsonLogger, type Logger } from './lib/logger'
 import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from './adapters/gateways/runtime-gateway.probe'
 import { createTelegramWebhookConnector } from './adapters/telegram/webhook.connector'
 import { createQStashReceiver } from './adapters/queue/qstash.receiver'
+import { createNomadApi, createNomadDriver } from '@2bot/nomad'
+import { eq } from 'drizzle-orm'
+import type { WorkspaceDriver } from './adapters/workspace/workspace-driver.port'
+import { organizations, users, workspaces as workspaceRows } from './db/schema'
 
 /** What lives as long as the isolate: the parsed bindings and the clients built from them. */
 interface Isolate {
@@ -53,6 +57,37 @@ const unconfiguredQueue: Queue = {
   },
 }
 
+/**
+ * Nomad workspaces when NOMAD_ADDR is bound (WORKSPACE_IMAGE is then required): each workspace is
+ * a Nomad job sized by its owner's plan, reaching the API at PUBLIC_URL. See docs/operations.md.
+ */
+function nomadWorkspaces(config: WorkerConfig, db: AppDeps['db'], logger: Logger): WorkspaceDriver {
+  if (!config.NOMAD_ADDR || !config.WORKSPACE_IMAGE) return noWorkspaceDriver
+  const scope = {
+    ...(config.NOMAD_REGION ? { region: config.NOMAD_REGION } : {}),
+    ...(config.NOMAD_NAMESPACE ? { namespace: config.NOMAD_NAMESPACE } : {}),
+  }
+  return createNomadDriver({
+    api: createNomadApi({ addr: config.NOMAD_ADDR, ...(config.NOMAD_TOKEN ? { token: config.NOMAD_TOKEN } : {}), ...scope }),
+    image: config.WORKSPACE_IMAGE,
+    apiUrl: config.PUBLIC_URL,
+    ...(config.NOMAD_REGION ? { region: config.NOMAD_REGION } : {}),
+    ...(config.NOMAD_CPU_MHZ_PER_VCPU ? { cpuMhzPerVcpu: config.NOMAD_CPU_MHZ_PER_VCPU } : {}),
+    logger,
+    describeWorkspace: async (workspaceId) => {
+      const [row] = await db
+        .select({ userId: workspaceRows.userId, organizationId: workspaceRows.organizationId, userPlan: users.plan, orgPlan: organizations.plan })
+        .from(workspaceRows)
+        .leftJoin(users, eq(users.id, workspaceRows.userId))
+        .leftJoin(organizations, eq(organizations.id, workspaceRows.organizationId))
+        .where(eq(workspaceRows.id, workspaceId))
+        .limit(1)
+      if (!row) throw new Error(`no workspace ${workspaceId}`)
+      return { userId: row.userId, organizationId: row.organizationId, plan: row.orgPlan ?? row.userPlan ?? 'FREE' }
+    },
+  })
+}
+
 function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): AppDeps {
   // Without Upstash the limits are per isolate: acceptable for a preview, not for production.
   current.cache ??=
@@ -75,7 +110,7 @@ function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): A
       : unconfiguredQueue,
     mailer: loggingMailer(current.logger),
     billing: localBilling,
-    workspaces: noWorkspaceDriver,
+    workspaces: nomadWorkspaces(config, db, current.logger),
     clock: systemClock,
     secrets: { encryptionKeys: { k1: config.ENCRYPTION_KEY }, currentKeyId: 'k1' },
     logger: current.logger,

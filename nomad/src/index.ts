@@ -6,7 +6,10 @@ export { createNomadApi, NomadApiError, type NomadApi, type NomadApiOptions } fr
 export type * from './api/nomad-types'
 export {
   createNomadDriver,
+  inspectWorkspace,
+  runtimeStatus,
   type NomadDriver,
+  type RuntimeStatus,
   type NomadDriverOptions,
   type NomadWorkspaceState,
   type NomadWorkspaceStatus,

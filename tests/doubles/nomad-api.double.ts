@@ -42,6 +42,8 @@ export interface NomadDouble {
   settle(max?: number): void
   /** The next canary placed is reported unhealthy (its deployment fails and auto-reverts). */
   failNextCanary(): void
+  /** The allocation's tasks die (OOM-killed when `oom`) and restart in place on the next tick. */
+  crashTask(allocId: string, opts?: { oom?: boolean }): void
   stop(): Promise<void>
 }
 
@@ -77,10 +79,20 @@ interface Alloc {
   ClientDescription: string
   DeploymentStatus?: { Canary: boolean; Healthy?: boolean; Timestamp?: string }
   DeploymentID?: string
+  TaskStates: Record<string, TaskState>
   CreateIndex: number
   ModifyIndex: number
   CreateTime: number
   ModifyTime: number
+}
+interface TaskState {
+  State: 'pending' | 'running' | 'dead'
+  Failed: boolean
+  Restarts: number
+  StartedAt?: string
+  FinishedAt?: string
+  LastRestart?: string
+  Events: { Type: string; Time: number; DisplayMessage: string; Details: Record<string, string> }[]
 }
 interface Deployment {
   ID: string
@@ -270,6 +282,9 @@ export async function startNomadDouble(options: NomadDoubleOptions = {}): Promis
       ClientStatus: 'pending',
       ClientDescription: 'No tasks have started',
       ...(opts.deploymentId ? { DeploymentID: opts.deploymentId, DeploymentStatus: { Canary: !!opts.canary } } : {}),
+      TaskStates: Object.fromEntries(
+        ((groupOf(job, group)?.Tasks as Json[] | undefined) ?? []).map((task) => [task.Name as string, { State: 'pending', Failed: false, Restarts: 0, Events: [event('Received', 'Task received by client', t)] } satisfies TaskState]),
+      ),
       CreateIndex: nextIndex(),
       ModifyIndex: index,
       CreateTime: t * 1e6,
@@ -279,7 +294,14 @@ export async function startNomadDouble(options: NomadDoubleOptions = {}): Promis
     return alloc
   }
 
+  function event(type: string, message: string, t: number, details: Record<string, string> = {}) {
+    return { Type: type, Time: t * 1e6, DisplayMessage: message, Details: details }
+  }
+
   function stopAlloc(a: Alloc, why: string) {
+    for (const task of Object.values(a.TaskStates)) {
+      if (task.State !== 'dead') Object.assign(task, { State: 'dead', FinishedAt: new Date().toISOString() })
+    }
     a.DesiredStatus = 'stop'
     a.DesiredDescription = why
     if (a.ClientStatus === 'pending' || a.ClientStatus === 'running') a.ClientStatus = 'complete'
@@ -389,6 +411,11 @@ export async function startNomadDouble(options: NomadDoubleOptions = {}): Promis
       if (a.ClientStatus === 'pending') {
         a.ClientStatus = 'running'
         a.ClientDescription = 'Tasks are running'
+        for (const task of Object.values(a.TaskStates)) {
+          task.State = 'running'
+          task.StartedAt = new Date(t).toISOString()
+          task.Events.push(event('Started', 'Task started by client', t))
+        }
         a.ModifyIndex = nextIndex()
         a.ModifyTime = t * 1e6
       } else if (a.ClientStatus === 'running' && a.DeploymentStatus && a.DeploymentStatus.Healthy === undefined) {
@@ -764,6 +791,20 @@ export async function startNomadDouble(options: NomadDoubleOptions = {}): Promis
     },
     failNextCanary() {
       failCanary = true
+    },
+    crashTask(allocId, crash = {}) {
+      const a = state.allocations.find((x) => x.ID === allocId)
+      if (!a) throw new Error(`no allocation ${allocId}`)
+      const t = now()
+      for (const task of Object.values(a.TaskStates)) {
+        task.Restarts++
+        task.State = 'pending'
+        task.LastRestart = new Date(t).toISOString()
+        task.Events.push(event('Terminated', crash.oom ? 'OOM Killed' : 'Exit Code: 1', t, crash.oom ? { oom_killed: 'true', exit_code: '137' } : { exit_code: '1' }))
+        task.Events.push(event('Restarting', 'Task restarting in 15s', t))
+      }
+      a.ClientStatus = 'pending'
+      a.ModifyIndex = nextIndex()
     },
     stop: () => new Promise<void>((resolveClose) => server.close(() => resolveClose())),
   }

@@ -9,7 +9,23 @@ const WorkerEnv = v.object({
   NEON_WS_PROXY: v.optional(v.string()),
   ENCRYPTION_KEY: EncryptionKey,
   PUBLIC_URL: v.pipe(v.string('PUBLIC_URL is required'), v.url('PUBLIC_URL must be a URL')),
+  /** Nomad workspaces (production): the agent's address; without it workspaces are started elsewhere. */
+  NOMAD_ADDR: v.optional(v.pipe(v.string(), v.url('NOMAD_ADDR must be a URL'))),
+  NOMAD_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
+  NOMAD_REGION: v.optional(v.pipe(v.string(), v.minLength(1))),
+  NOMAD_NAMESPACE: v.optional(v.pipe(v.string(), v.minLength(1))),
+  NOMAD_CPU_MHZ_PER_VCPU: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('NOMAD_CPU_MHZ_PER_VCPU must be an integer'), v.minValue(100))),
+  /** The runtime image Nomad runs, e.g. `registry.example.com/2bot/runtime:1.4.0`. */
+  WORKSPACE_IMAGE: v.optional(v.pipe(v.string(), v.minLength(1))),
 })
+
+const WorkerEnvChecked = v.pipe(
+  WorkerEnv,
+  v.forward(
+    v.check((env) => !env.NOMAD_ADDR || !!env.WORKSPACE_IMAGE, 'WORKSPACE_IMAGE is required with NOMAD_ADDR'),
+    ['WORKSPACE_IMAGE'],
+  ),
+)
 
 export type WorkerConfig = v.InferOutput<typeof WorkerEnv>
 
@@ -17,6 +33,6 @@ export type WorkerConfigResult = { ok: true; config: WorkerConfig } | { ok: fals
 
 /** Bindings are parsed once per isolate; a bad binding answers 500 BAD_ENVIRONMENT on every request. */
 export function parseWorkerEnv(env: unknown): WorkerConfigResult {
-  const result = v.safeParse(WorkerEnv, env ?? {})
+  const result = v.safeParse(WorkerEnvChecked, env ?? {})
   return result.success ? { ok: true, config: result.output } : { ok: false, issues: envIssues(result.issues) }
 }

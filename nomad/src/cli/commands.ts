@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { type NomadApi } from '../api/nomad-api.client'
-import { isLiveAllocation, readWorkspaceStatus, type NomadWorkspaceStatus } from '../driver/nomad.driver'
+import { isLiveAllocation, inspectWorkspace, type NomadWorkspaceStatus } from '../driver/nomad.driver'
 import { DEFAULT_CPU_MHZ_PER_VCPU, isPlanName, PLAN_LIMITS, resourcesForPlan } from '../job/plan-limits'
 import { parseDuration, table } from './table'
 
@@ -60,7 +60,7 @@ export async function runCli(argv: string[], api: NomadApi, io: CliIo): Promise<
     switch (`${area} ${command ?? ''}`) {
       case 'workspaces list': {
         const jobs = await api.listJobs('workspace-')
-        const statuses = await mapLimited(jobs, 8, (j) => readWorkspaceStatus(api, (j.ID ?? '').replace(/^workspace-/, '')))
+        const statuses = await mapLimited(jobs, 8, (j) => inspectWorkspace(api, (j.ID ?? '').replace(/^workspace-/, '')))
         print(statuses, () =>
           statuses.length
             ? table(['WORKSPACE', 'PLAN', 'STATE', 'DESIRED', 'RUNNING', 'HEALTH', 'NODES'], statuses.map(listRow))
@@ -69,14 +69,14 @@ export async function runCli(argv: string[], api: NomadApi, io: CliIo): Promise<
         return 0
       }
       case 'workspaces inspect': {
-        const status = await readWorkspaceStatus(api, need('workspace id'))
+        const status = await inspectWorkspace(api, need('workspace id'))
         if (status.state === 'absent') return notFound(io, status.jobId)
         const job = await api.getJob(status.jobId)
         print({ ...status, meta: job?.Meta ?? {} }, () => inspectText(status, job?.Meta ?? {}))
         return 0
       }
       case 'workspaces reschedule': {
-        const status = await readWorkspaceStatus(api, need('workspace id'))
+        const status = await inspectWorkspace(api, need('workspace id'))
         if (status.state === 'absent') return notFound(io, status.jobId)
         const live = (await api.jobAllocations(status.jobId)).filter(isLiveAllocation)
         if (!live.length) {
@@ -96,7 +96,7 @@ export async function runCli(argv: string[], api: NomadApi, io: CliIo): Promise<
       }
       case 'workspaces plan':
       case 'workspaces usage': {
-        const status = await readWorkspaceStatus(api, need('workspace id'))
+        const status = await inspectWorkspace(api, need('workspace id'))
         if (status.state === 'absent') return notFound(io, status.jobId)
         const plan = status.plan ?? ''
         const limits = isPlanName(plan) ? { ...PLAN_LIMITS[plan], ...resourcesForPlan(plan) } : undefined

@@ -56,7 +56,7 @@ describe('NomadDriver against the Nomad API double', () => {
     expect(carrying.map((c) => c.operationId)).toEqual(['PutVariable'])
 
     nomad.settle()
-    expect(await driver.status('ws1')).toMatchObject({ state: 'running', plan: 'PRO', desired: 1, resources: { cpuMhz: 4000, memoryMb: 2048, diskMb: 5120 } })
+    expect(await driver.inspect('ws1')).toMatchObject({ state: 'running', plan: 'PRO', desired: 1, resources: { cpuMhz: 4000, memoryMb: 2048, diskMb: 5120 } })
   })
 
   it('leaves a running workspace alone (no new token, no new version)', async () => {
@@ -75,16 +75,16 @@ describe('NomadDriver against the Nomad API double', () => {
     nomad.settle()
     await driver.sleep('ws3')
     expect(liveAllocs('workspace-ws3')).toHaveLength(0)
-    expect((await driver.status('ws3')).state).toBe('asleep')
+    expect((await driver.inspect('ws3')).state).toBe('asleep')
     const scaleCalls = nomad.calls.filter((c) => c.operationId === 'PostJobScalingRequest' && c.path.includes('workspace-ws3'))
     expect(scaleCalls.at(-1)?.body).toMatchObject({ Count: 0, Target: { Group: 'runtime' } })
 
     await driver.ensureRunning('ws3', issueToken)
     expect(nomad.calls.filter((c) => c.operationId === 'PostJobScalingRequest' && c.path.includes('workspace-ws3')).at(-1)?.body).toMatchObject({ Count: 1 })
     expect(nomad.state.variables.get(workspaceVariablePath('ws3'))?.items.token).toBe('wst_2_secret')
-    expect((await driver.status('ws3')).state).toBe('starting')
+    expect((await driver.inspect('ws3')).state).toBe('starting')
     nomad.settle()
-    expect((await driver.status('ws3')).state).toBe('running')
+    expect((await driver.inspect('ws3')).state).toBe('running')
   })
 
   it('changes plan with a canary beside the old allocation, then auto-promotes it (zero downtime)', async () => {
@@ -95,7 +95,7 @@ describe('NomadDriver against the Nomad API double', () => {
     const [old] = liveAllocs('workspace-ws4')
 
     owners.ws4!.plan = 'BUSINESS'
-    expect(await driver.resize('ws4')).toEqual({ changed: true })
+    expect(await driver.applyPlan('ws4')).toEqual({ changed: true })
     const during = liveAllocs('workspace-ws4')
     expect(during).toHaveLength(2)
     expect(during.find((a) => a.DeploymentStatus?.Canary)).toBeDefined()
@@ -105,12 +105,12 @@ describe('NomadDriver against the Nomad API double', () => {
       nomad.tick()
       expect(liveAllocs('workspace-ws4').some((a) => a.ClientStatus === 'running')).toBe(true)
     }
-    const status = await driver.status('ws4')
+    const status = await driver.inspect('ws4')
     expect(status).toMatchObject({ state: 'running', plan: 'BUSINESS', resources: { cpuMhz: 8000, memoryMb: 4096 } })
     expect(status.deployment).toMatchObject({ status: 'successful', promoted: true })
     expect(liveAllocs('workspace-ws4')).toHaveLength(1)
     expect(liveAllocs('workspace-ws4')[0]!.ID).not.toBe(old!.ID)
-    expect(await driver.resize('ws4')).toEqual({ changed: false })
+    expect(await driver.applyPlan('ws4')).toEqual({ changed: false })
   })
 
   it('an unhealthy canary fails its deployment and the old allocation keeps running', async () => {
@@ -123,7 +123,7 @@ describe('NomadDriver against the Nomad API double', () => {
     nomad.failNextCanary()
     await driver.resize('ws5')
     nomad.settle()
-    expect((await driver.status('ws5')).deployment?.status).toBe('failed')
+    expect((await driver.inspect('ws5')).deployment?.status).toBe('failed')
     expect(liveAllocs('workspace-ws5').map((a) => a.ID)).toContain(old!.ID)
   })
 
@@ -136,7 +136,7 @@ describe('NomadDriver against the Nomad API double', () => {
     owners.ws6!.plan = 'PRO'
     await driver.ensureRunning('ws6', issueToken)
     nomad.settle()
-    expect(await driver.status('ws6')).toMatchObject({ state: 'running', plan: 'PRO' })
+    expect(await driver.inspect('ws6')).toMatchObject({ state: 'running', plan: 'PRO' })
 
     owners.ws7 = { userId: 'u7', plan: 'GOLD' }
     await expect(driver.ensureRunning('ws7', issueToken)).rejects.toThrow(/unknown plan/)
@@ -155,7 +155,7 @@ describe('NomadDriver against the Nomad API double', () => {
     await driver.remove('ws8')
     expect(nomad.state.jobs.has(workspaceJobId('ws8'))).toBe(false)
     expect(nomad.state.variables.has(workspaceVariablePath('ws8'))).toBe(false)
-    expect(await driver.status('ws8')).toMatchObject({ state: 'absent' })
+    expect(await driver.inspect('ws8')).toMatchObject({ state: 'absent' })
   })
 
   it('surfaces Nomad refusals (a wrong ACL token) as NomadApiError without the token', async () => {
@@ -169,5 +169,40 @@ describe('NomadDriver against the Nomad API double', () => {
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toMatch(/403/)
     expect((error as Error).message).not.toContain('wrong-token')
+  })
+})
+
+describe('NomadDriver.status: the platform vocabulary (WorkspaceRuntimeStatus)', () => {
+  it('running → restarting after an OOM kill (restarts counted) → running; asleep is stopped', async () => {
+    const { driver, issueToken } = setup({ ws10: { userId: 'u10', plan: 'FREE' } })
+    expect(await driver.status('ws10')).toEqual({ state: 'stopped', restarts: 0 })
+    await driver.ensureRunning('ws10', issueToken)
+    expect(await driver.status('ws10')).toMatchObject({ state: 'starting', restarts: 0, limits: { memoryMb: 512, cpus: 0.5 } })
+    nomad.settle()
+    const [alloc] = liveAllocs('workspace-ws10')
+    expect(await driver.status('ws10')).toMatchObject({ state: 'running', instanceId: alloc!.ID, restarts: 0, startedAt: expect.any(String) })
+
+    nomad.crashTask(alloc!.ID, { oom: true })
+    expect(await driver.status('ws10')).toMatchObject({ state: 'restarting', instanceId: alloc!.ID, restarts: 1, oomKilled: true })
+    nomad.tick()
+    expect(await driver.status('ws10')).toMatchObject({ state: 'running', restarts: 1 })
+
+    await driver.sleep('ws10')
+    expect(await driver.status('ws10')).toMatchObject({ state: 'stopped' })
+  })
+
+  it('resize (the port method) is a no-op for an asleep workspace; wake applies the new plan', async () => {
+    const owners: Record<string, WorkspaceOwner> = { ws11: { userId: 'u11', plan: 'FREE' } }
+    const { driver, issueToken } = setup(owners)
+    await driver.ensureRunning('ws11', issueToken)
+    nomad.settle()
+    await driver.sleep('ws11')
+    const version = nomad.state.jobs.get('workspace-ws11')!.job.Version
+    owners.ws11!.plan = 'STARTER'
+    await driver.resize('ws11', issueToken)
+    expect(nomad.state.jobs.get('workspace-ws11')!.job.Version).toBe(version)
+    await driver.ensureRunning('ws11', issueToken)
+    nomad.settle()
+    expect(await driver.status('ws11')).toMatchObject({ state: 'running', limits: { memoryMb: 1024, cpus: 1 } })
   })
 })

@@ -23,6 +23,16 @@ export interface NomadDriverOptions {
   logger?: { log(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void }
 }
 
+/** Mirrors the platform's WorkspaceRuntimeStatus (edge-api's workspace-driver.port.ts). */
+export interface RuntimeStatus {
+  state: 'running' | 'starting' | 'restarting' | 'stopped' | 'crashed'
+  instanceId?: string
+  startedAt?: string
+  restarts: number
+  oomKilled?: boolean
+  limits?: { memoryMb: number; cpus: number }
+}
+
 export type NomadWorkspaceState = 'absent' | 'asleep' | 'starting' | 'running' | 'stopping' | 'failed' | 'stopped'
 
 export interface NomadWorkspaceStatus {
@@ -32,7 +42,19 @@ export interface NomadWorkspaceStatus {
   plan?: string
   desired: number
   resources?: NomadResources
-  allocations: { id: string; nodeId?: string; clientStatus?: string; desiredStatus?: string; healthy?: boolean; canary?: boolean; jobVersion?: number }[]
+  allocations: {
+    id: string
+    nodeId?: string
+    clientStatus?: string
+    desiredStatus?: string
+    healthy?: boolean
+    canary?: boolean
+    jobVersion?: number
+    taskState?: string
+    startedAt?: string
+    restarts?: number
+    oomKilled?: boolean
+  }[]
   deployment?: { id: string; status?: string; description?: string; jobVersion?: number; promoted?: boolean }
 }
 
@@ -127,15 +149,16 @@ export function createNomadDriver(opts: NomadDriverOptions) {
 
   /**
    * Applies the owner's current plan: a new job version with the plan's resources. Nomad runs it as
-   * a canary beside the old allocation and auto-promotes it when healthy (zero downtime). An asleep
-   * workspace just gets the new spec for its next wake.
+   * a canary beside the old allocation and auto-promotes it when healthy (zero downtime); the canary
+   * reads the same token variable, so no token changes hands. An asleep or absent workspace is left
+   * alone: its next wake registers the new size.
    */
-  async function resize(workspaceId: string): Promise<{ changed: boolean }> {
+  async function applyPlan(workspaceId: string): Promise<{ changed: boolean }> {
     const jobId = workspaceJobId(workspaceId)
     const job = await api.getJob(jobId)
-    if (!job || job.Stop) return { changed: false }
+    if (!job || desiredCount(job) === 0) return { changed: false }
     const { owner, plan } = await planOf(workspaceId)
-    const wanted = jobFor(workspaceId, owner, plan, desiredCount(job) >= 1 ? 1 : 0)
+    const wanted = jobFor(workspaceId, owner, plan, 1)
     if (sameSpec(job, wanted)) return { changed: false }
     await api.registerJob(wanted)
     opts.logger?.log('info', 'nomad workspace resized', { workspaceId, jobId, plan })
@@ -157,16 +180,25 @@ export function createNomadDriver(opts: NomadDriverOptions) {
     sleep,
     /** Workspaces outlive the API: shutting an API instance down leaves every job running. */
     async stopAll(): Promise<void> {},
-    resize,
+    applyPlan,
+    /** WorkspaceDriver.resize: the token argument is not needed (the canary reads the same variable). */
+    async resize(workspaceId: string, _issueToken?: () => Promise<string>): Promise<void> {
+      await applyPlan(workspaceId)
+    },
     remove,
-    status: (workspaceId: string) => readWorkspaceStatus(api, workspaceId),
+    /** The detailed view (job, allocations, deployment) the operator CLI prints. */
+    inspect: (workspaceId: string) => inspectWorkspace(api, workspaceId),
+    /** WorkspaceDriver.status: the engine's view in the platform's vocabulary. */
+    async status(workspaceId: string): Promise<RuntimeStatus> {
+      return runtimeStatus(await inspectWorkspace(api, workspaceId), cpuMhzPerVcpu)
+    },
   }
 }
 
 export type NomadDriver = ReturnType<typeof createNomadDriver>
 
 /** A workspace's state as Nomad sees it: the job, its allocations and its latest deployment. */
-export async function readWorkspaceStatus(api: NomadApi, workspaceId: string): Promise<NomadWorkspaceStatus> {
+export async function inspectWorkspace(api: NomadApi, workspaceId: string): Promise<NomadWorkspaceStatus> {
   const jobId = workspaceJobId(workspaceId)
   const job = await api.getJob(jobId)
   if (!job) return { workspaceId, jobId, state: 'absent', desired: 0, allocations: [] }
@@ -206,7 +238,13 @@ function stateOf(job: NomadJob, desired: number, allocs: NomadAllocationListStub
 }
 
 function allocSummary(a: NomadAllocationListStub): NomadWorkspaceStatus['allocations'][number] {
+  const task = a.TaskStates?.[WORKSPACE_TASK]
+  const oom = task?.Events?.some((e) => e.Details?.oom_killed === 'true')
   return {
+    ...(task?.State ? { taskState: task.State } : {}),
+    ...(task?.StartedAt ? { startedAt: task.StartedAt } : {}),
+    ...(task?.Restarts !== undefined ? { restarts: task.Restarts } : {}),
+    ...(oom ? { oomKilled: true } : {}),
     id: a.ID ?? '',
     ...(a.NodeID ? { nodeId: a.NodeID } : {}),
     ...(a.ClientStatus ? { clientStatus: a.ClientStatus } : {}),
@@ -214,6 +252,32 @@ function allocSummary(a: NomadAllocationListStub): NomadWorkspaceStatus['allocat
     ...(a.DeploymentStatus?.Healthy !== undefined ? { healthy: a.DeploymentStatus.Healthy } : {}),
     ...(a.DeploymentStatus?.Canary ? { canary: true } : {}),
     ...(a.JobVersion !== undefined ? { jobVersion: a.JobVersion } : {}),
+  }
+}
+
+/** The newest live allocation speaks for the workspace; a canary beside an old one is still "running". */
+export function runtimeStatus(s: NomadWorkspaceStatus, cpuMhzPerVcpu = DEFAULT_CPU_MHZ_PER_VCPU): RuntimeStatus {
+  const live = s.allocations.filter((a) => a.desiredStatus === 'run' && (a.clientStatus === 'pending' || a.clientStatus === 'running'))
+  const current = live.find((a) => a.clientStatus === 'running' && a.taskState === 'running') ?? live.at(-1) ?? s.allocations.at(-1)
+  const state: RuntimeStatus['state'] =
+    s.state === 'running'
+      ? current?.taskState === 'pending' && (current.restarts ?? 0) > 0
+        ? 'restarting'
+        : 'running'
+      : s.state === 'starting'
+        ? (current?.restarts ?? 0) > 0
+          ? 'restarting'
+          : 'starting'
+        : s.state === 'failed'
+          ? 'crashed'
+          : 'stopped'
+  return {
+    state,
+    ...(current && state !== 'stopped' ? { instanceId: current.id } : {}),
+    ...(current?.startedAt && state !== 'stopped' ? { startedAt: current.startedAt } : {}),
+    restarts: current?.restarts ?? 0,
+    ...(current?.oomKilled ? { oomKilled: true } : {}),
+    ...(s.resources ? { limits: { memoryMb: s.resources.memoryMb, cpus: s.resources.cpuMhz / cpuMhzPerVcpu } } : {}),
   }
 }
 
