@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { BUILT_IN_THEMES, ThemeDefinitionSchema } from './theme.contract'
+import { ThemeDefinitionSchema } from './theme-definition.schema'
+import { BUILT_IN_THEMES } from './theme.contract'
 
 describe('theme definitions', () => {
   it('accepts the built-in themes', () => {

@@ -1,47 +1,41 @@
-import * as v from 'valibot'
-
-/** A CSS colour: hex, rgb()/rgba() or hsl()/hsla(); nothing that could close a declaration. */
-const Color = v.pipe(v.string(), v.regex(/^(#[0-9a-fA-F]{3,8}|(rgb|rgba|hsl|hsla)\([0-9.,%\s/]+\))$/, 'Must be a hex, rgb() or hsl() colour'))
-const Length = v.pipe(v.string(), v.regex(/^\d+(\.\d+)?(px|rem|em)$/, 'Must be a length like 8px or 0.5rem'))
-const FontStack = v.pipe(v.string(), v.maxLength(300), v.regex(/^[\w\s,"'-]+$/, 'Must be a font-family list'))
-
 /**
  * A theme is data (roadmap "Theme System"): colours, fonts and radii, applied as CSS variables
  * (`--color-<name>`, `--font-<name>`, `--radius-<name>`) and as Naive UI theme overrides.
- * `success` and `warning` extend the roadmap's palette for status colours.
+ * `success` and `warning` extend the roadmap's palette for status colours. The valibot schema
+ * that checks a definition is in `theme-definition.schema.ts` (kept apart so the app's first
+ * paint loads the built-in themes without the validator).
  */
-export const ThemeDefinitionSchema = v.strictObject({
-  id: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,40}$/)),
-  name: v.pipe(v.string(), v.minLength(1), v.maxLength(60)),
-  type: v.picklist(['light', 'dark']),
-  colors: v.strictObject({
-    background: Color,
-    foreground: Color,
-    card: Color,
-    cardForeground: Color,
-    popover: Color,
-    popoverForeground: Color,
-    primary: Color,
-    primaryForeground: Color,
-    secondary: Color,
-    secondaryForeground: Color,
-    muted: Color,
-    mutedForeground: Color,
-    accent: Color,
-    accentForeground: Color,
-    destructive: Color,
-    destructiveForeground: Color,
-    border: Color,
-    input: Color,
-    ring: Color,
-    success: v.optional(Color),
-    warning: v.optional(Color),
-  }),
-  fonts: v.optional(v.strictObject({ heading: v.optional(FontStack), body: v.optional(FontStack), mono: v.optional(FontStack) })),
-  borderRadius: v.optional(v.strictObject({ sm: Length, md: Length, lg: Length })),
-  customCSS: v.optional(v.pipe(v.string(), v.maxLength(20_000))),
-})
-export type ThemeDefinition = v.InferOutput<typeof ThemeDefinitionSchema>
+export interface ThemeDefinition {
+  id: string
+  name: string
+  type: 'light' | 'dark'
+  colors: {
+    background: string
+    foreground: string
+    card: string
+    cardForeground: string
+    popover: string
+    popoverForeground: string
+    primary: string
+    primaryForeground: string
+    secondary: string
+    secondaryForeground: string
+    muted: string
+    mutedForeground: string
+    accent: string
+    accentForeground: string
+    destructive: string
+    destructiveForeground: string
+    border: string
+    input: string
+    ring: string
+    success?: string
+    warning?: string
+  }
+  fonts?: { heading?: string; body?: string; mono?: string }
+  borderRadius?: { sm: string; md: string; lg: string }
+  customCSS?: string
+}
 export type ThemeColors = ThemeDefinition['colors']
 
 const FONTS = {

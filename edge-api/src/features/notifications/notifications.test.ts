@@ -121,7 +121,7 @@ describe('notifications', () => {
     const row = await createNotification(ctx.deps, { userId: alice.user.id, type: 'INFO', title: 'private', message: 'for alice' })
     const res = await bob.agent.api.notifications[':id'].read.$post({ param: { id: row!.id } })
     expect(res.status).toBe(404)
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND')
+    expect(((await res.json()) as unknown as { error: { code: string } }).error.code).toBe('NOT_FOUND')
     await bob.agent.api.notifications['read-all'].$post()
     const [stored] = await ctx.db.select().from(notifications).where(eq(notifications.id, row!.id))
     expect(stored!.isRead).toBe(false)
