@@ -6,7 +6,7 @@
 #
 # Nomad reads block labels literally (no variables), so replace WORKSPACE_ID in the job label:
 #   sed "s/WORKSPACE_ID/$ID/" nomad/jobs/workspace.nomad.hcl > /tmp/ws.nomad.hcl
-#   nomad var put nomad/jobs/workspace-$ID token=-   # the workspace token, read from stdin
+#   nomad var put -force nomad/jobs/workspace-$ID token=@token.txt   # the workspace token, from a file
 #   nomad job run -var workspace_id=$ID -var plan=PRO -var memory_mb=2048 -var cpu_mhz=4000 \
 #     -var disk_mb=5120 -var image=... -var api_url=... /tmp/ws.nomad.hcl
 # Durations are written here as "10s"; the JSON API takes nanoseconds.
@@ -152,6 +152,7 @@ job "workspace-WORKSPACE_ID" {
         TWOBOT_API_URL      = var.api_url
         TWOBOT_WORKSPACE_ID = var.workspace_id
         TWOBOT_HEALTH_PORT  = "8081"
+        TWOBOT_HEALTH_HOST  = "0.0.0.0"
       }
 
       # The workspace token: read from the Nomad Variable only this job may read, rendered into

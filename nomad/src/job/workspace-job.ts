@@ -115,6 +115,8 @@ export function buildWorkspaceJob(input: WorkspaceJobInput): NomadJob {
               TWOBOT_API_URL: input.apiUrl,
               TWOBOT_WORKSPACE_ID: input.workspaceId,
               TWOBOT_HEALTH_PORT: String(RUNTIME_HEALTH_PORT),
+              // Docker maps the host's dynamic port into the container: listen beyond loopback.
+              TWOBOT_HEALTH_HOST: '0.0.0.0',
             },
             Templates: [{ EmbeddedTmpl: TOKEN_TEMPLATE, DestPath: TOKEN_ENV_FILE, Envvars: true, ChangeMode: 'restart' }],
             Resources: { CPU: input.resources.cpuMhz, MemoryMB: input.resources.memoryMb },
