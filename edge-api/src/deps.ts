@@ -10,9 +10,11 @@ import type { QueueReceiver } from './features/queue/queue-tick.routes'
 import type { JobSignals } from './features/runtime/job-signals'
 import type { ExecutionEvents } from './features/services/execution-events'
 import type { NotificationEvents } from './features/notifications/notification-events'
+import type { FinishedRunWriter } from './features/services/finished-runs'
 import type { AiStreamer, GatewayProbe } from './features/gateways/gateway-probe.port'
 import type { TelegramUpdatesConnector } from './features/telegram/telegram-ports'
 import type { ImmutableMemo } from './lib/immutable-memo'
+import type { RowCache } from './lib/row-cache'
 import type { Logger } from './lib/logger'
 
 export interface RateLimit {
@@ -61,12 +63,16 @@ export interface AppDeps {
   queueReceiver?: QueueReceiver
   /** Process memory for never-changing rows (versions, user → workspace); optional. */
   memo?: ImmutableMemo
+  /** Process memory for rarely changing rows on hot paths; writers invalidate. Optional. */
+  rowCache?: RowCache
   /** In-process notice that jobs were queued, for runtimes waiting in a lease call. */
   jobSignals?: JobSignals
   /** In-process notice that an execution finished (optional: waiters also poll). */
   executionEvents?: ExecutionEvents
   /** In-process notice that a user's notifications changed (optional: the bell's stream also polls). */
   notificationEvents?: NotificationEvents
+  /** Persists runs that finished in the request (pure synchronous webhooks); default: a transaction each. */
+  finishedRuns?: FinishedRunWriter
   /** The caller's address as the platform sees it (Workers: cf-connecting-ip; Node: the socket). */
   clientIp(c: Context): string | undefined
   /** Serves the built web app for non-API paths (Node entry only). */

@@ -24,6 +24,8 @@ import { createExecutionEvents } from '../features/services/execution-events'
 import { createNotificationEvents } from '../features/notifications/notification-events'
 import { createJobSignals } from '../features/runtime/job-signals'
 import { createImmutableMemo } from '../lib/immutable-memo'
+import { createRowCache } from '../lib/row-cache'
+import { groupCommitRunWriter } from '../features/services/finished-runs'
 import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
 import { createGuardedHttpClient } from '@2bot/runtime'
 import { createTelegramPollingConnector } from '../adapters/telegram/polling.connector'
@@ -129,6 +131,8 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     notificationEvents: createNotificationEvents(),
     jobSignals: createJobSignals(),
     memo: createImmutableMemo(),
+    rowCache: createRowCache(),
+    finishedRuns: groupCommitRunWriter(db),
     gatewayProbe: createRuntimeGatewayProbe({
       telegramApiRoot: config.TELEGRAM_API_ROOT,
       webhookHttp: (optedIn) => createGuardedHttpClient({ allowPrivateNetworks: optedIn }),

@@ -46,6 +46,17 @@ export async function findService(deps: AppDeps, userId: string, id: string): Pr
   return row
 }
 
+/**
+ * A live service by id alone, for triggers whose capability is the id (webhooks); hot, so it may
+ * come from the row cache, which every write below invalidates.
+ */
+export async function findServiceForTrigger(deps: AppDeps, id: string): Promise<Service | null> {
+  const load = async () => (await deps.db.select().from(services).where(and(eq(services.id, id), isNull(services.deletedAt))).limit(1))[0] ?? null
+  return deps.rowCache ? deps.rowCache.get(`service:${id}`, load) : load()
+}
+
+const forgetService = (deps: AppDeps, id: string) => deps.rowCache?.invalidate(`service:${id}`)
+
 /** A version's definition; versions are immutable, so it may come from process memory. */
 export async function findVersion(deps: AppDeps, serviceId: string, version: number): Promise<WorkflowDefinition> {
   const load = async () => {
@@ -83,7 +94,7 @@ export async function updateService(
 ): Promise<Service> {
   const definition = patch.definition === undefined ? undefined : parseDefinition(patch.definition)
   const now = deps.clock.now()
-  return deps.db.transaction(async (tx) => {
+  const updated = await deps.db.transaction(async (tx) => {
     const version = definition ? existing.currentVersion + 1 : existing.currentVersion
     if (definition) {
       await tx.insert(serviceVersions).values({ id: newId(), serviceId: existing.id, version, definition: definition as unknown as Record<string, unknown>, createdById: existing.userId, createdAt: now })
@@ -100,6 +111,8 @@ export async function updateService(
       .returning()
     return row!
   })
+  forgetService(deps, existing.id)
+  return updated
 }
 
 export async function listVersions(deps: AppDeps, serviceId: string) {
@@ -112,9 +125,11 @@ export async function listVersions(deps: AppDeps, serviceId: string) {
 
 export async function setEnabled(deps: AppDeps, existing: Service, isEnabled: boolean): Promise<Service> {
   const [row] = await deps.db.update(services).set({ isEnabled, updatedAt: deps.clock.now() }).where(eq(services.id, existing.id)).returning()
+  forgetService(deps, existing.id)
   return row!
 }
 
 export async function deleteService(deps: AppDeps, existing: Service): Promise<void> {
   await deps.db.update(services).set({ deletedAt: deps.clock.now(), isEnabled: false }).where(eq(services.id, existing.id))
+  forgetService(deps, existing.id)
 }

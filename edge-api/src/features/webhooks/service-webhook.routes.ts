@@ -1,12 +1,14 @@
-import { and, eq, isNull } from 'drizzle-orm'
+import { isPureWorkflow } from '@2bot/runtime/pure'
+import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
 import type { WorkflowDefinition } from '../../contracts/workflow.contract'
-import { executions, services } from '../../db/schema'
+import { executions } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { enqueueExecution, type Execution } from '../services/executions.service'
-import { findVersion } from '../services/services.service'
+import { findServiceForTrigger, findVersion, type Service } from '../services/services.service'
+import { runPureWebhook } from './pure-webhook-run'
 
 const SYNC_TIMEOUT_MS = 30_000
 
@@ -40,11 +42,7 @@ async function waitForExecution(deps: AppDeps, executionId: string, timeoutMs: n
  */
 export const serviceWebhookRoutes = new Hono<AppEnv>().post('/:serviceId', async (c) => {
   const deps = c.get('deps')
-  const [service] = await deps.db
-    .select()
-    .from(services)
-    .where(and(eq(services.id, c.req.param('serviceId')), isNull(services.deletedAt)))
-    .limit(1)
+  const service = await findServiceForTrigger(deps, c.req.param('serviceId'))
   if (!service || service.triggerType !== 'WEBHOOK') throw notFound('Webhook')
   if (!service.isEnabled) throw new AppError('CONFLICT', 'This workflow is disabled')
   const definition: WorkflowDefinition = await findVersion(deps, service.id, service.currentVersion)
@@ -58,14 +56,25 @@ export const serviceWebhookRoutes = new Hono<AppEnv>().post('/:serviceId', async
     }
   }
   const query = Object.fromEntries(new URL(c.req.url).searchParams)
-  const execution = await enqueueExecution(deps, { service, triggeredBy: 'webhook', triggerData: { body, query, method: c.req.method } })
-  if (definition.trigger.type !== 'webhook' || definition.trigger.respond !== 'lastStep') {
-    return c.json({ executionId: execution.id, status: 'accepted' as const }, 202)
-  }
-  const done = await waitForExecution(deps, execution.id, SYNC_TIMEOUT_MS)
-  if (!done) return c.json({ executionId: execution.id, status: 'running' as const, message: 'The workflow is still running; check the execution later.' }, 202)
+  const triggerData = { body, query, method: c.req.method }
+  const synchronous = definition.trigger.type === 'webhook' && definition.trigger.respond === 'lastStep'
+  // Only pure steps: nothing to isolate and nothing to wait for, so no trip to the workspace.
+  const done = synchronous && isPureWorkflow(definition)
+    ? await runPureWebhook(deps, service, definition, triggerData)
+    : await enqueueAndWait(deps, service, triggerData, synchronous)
+  if (done.status === 'PENDING') return c.json({ executionId: done.executionId, status: 'accepted' as const }, 202)
+  if (done.status === 'RUNNING') return c.json({ executionId: done.executionId, status: 'running' as const, message: 'The workflow is still running; check the execution later.' }, 202)
   if (done.status !== 'COMPLETED') {
-    return c.json({ error: { code: 'WORKFLOW_FAILED', message: done.error ?? `The workflow ended ${done.status.toLowerCase()}`, details: { executionId: done.id }, requestId: c.get('requestId') } }, 502)
+    return c.json({ error: { code: 'WORKFLOW_FAILED', message: done.error ?? `The workflow ended ${done.status.toLowerCase()}`, details: { executionId: done.executionId }, requestId: c.get('requestId') } }, 502)
   }
   return c.json(done.result ?? null)
 })
+
+/** The workspace runs it: enqueue (the outbox) and, for a synchronous webhook, wait for the end. */
+async function enqueueAndWait(deps: AppDeps, service: Service, triggerData: unknown, synchronous: boolean): Promise<{ executionId: string; status: Execution['status']; result?: unknown; error?: string | null }> {
+  const execution = await enqueueExecution(deps, { service, triggeredBy: 'webhook', triggerData })
+  if (!synchronous) return { executionId: execution.id, status: 'PENDING' }
+  const done = await waitForExecution(deps, execution.id, SYNC_TIMEOUT_MS)
+  if (!done) return { executionId: execution.id, status: 'RUNNING' }
+  return { executionId: done.id, status: done.status, result: done.result, error: done.error }
+}

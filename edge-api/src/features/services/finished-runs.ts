@@ -1,0 +1,72 @@
+import { inArray } from 'drizzle-orm'
+import { bulkInsert } from '../../db/bulk-insert'
+import type { Db } from '../../db/db'
+import { executionSteps, executions, services } from '../../db/schema'
+
+type NewExecution = typeof executions.$inferInsert
+type NewExecutionStep = typeof executionSteps.$inferInsert
+
+/** A run that ended before anything was written: its execution row and every step attempt. */
+export interface FinishedRun {
+  execution: NewExecution & { id: string; serviceId: string }
+  steps: NewExecutionStep[]
+}
+
+/** Persists finished runs; `write` resolves once the run is committed. */
+export interface FinishedRunWriter {
+  write(run: FinishedRun): Promise<void>
+}
+
+/** Writes runs in one transaction: all execution rows, all step rows, each service's last run. */
+async function writeRuns(db: Db, runs: FinishedRun[]): Promise<void> {
+  const lastRunAt = runs.reduce((latest, r) => (r.execution.completedAt && r.execution.completedAt > latest ? r.execution.completedAt : latest), new Date(0))
+  await db.transaction(async (tx) => {
+    await bulkInsert(tx, executions, runs.map((r) => r.execution))
+    await bulkInsert(tx, executionSteps, runs.flatMap((r) => r.steps))
+    await tx.update(services).set({ lastRunAt }).where(inArray(services.id, [...new Set(runs.map((r) => r.execution.serviceId))]))
+  })
+}
+
+/** One transaction per run: for homes whose connections belong to one request (Workers). */
+export function directRunWriter(db: Db): FinishedRunWriter {
+  return { write: (run) => writeRuns(db, [run]) }
+}
+
+// After the current turn of the event loop: requests already received get to queue their runs.
+const defer: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0)
+
+/**
+ * Group commit: runs that arrive while a transaction is being prepared or written go together in
+ * the next one, so a burst costs a few transactions instead of one each. Nobody waits for a
+ * timer; a commit starts after the current turn of the event loop (PGlite works on this thread,
+ * so committing at once would write each run alone while received requests wait). A batch that
+ * fails is retried run by run, so one bad row cannot take its neighbours down with it.
+ */
+export function groupCommitRunWriter(db: Db, maxBatch = 200): FinishedRunWriter {
+  const pending: { run: FinishedRun; resolve(): void; reject(err: unknown): void }[] = []
+  let flushing = false
+
+  async function flush(): Promise<void> {
+    const batch = pending.splice(0, maxBatch)
+    try {
+      await writeRuns(db, batch.map((b) => b.run))
+      batch.forEach((b) => b.resolve())
+    } catch (err) {
+      if (batch.length === 1) batch[0]!.reject(err)
+      else for (const b of batch) await writeRuns(db, [b.run]).then(b.resolve, b.reject)
+    }
+    if (pending.length > 0) defer(() => void flush())
+    else flushing = false
+  }
+
+  return {
+    write(run) {
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ run, resolve, reject })
+        if (flushing) return
+        flushing = true
+        defer(() => void flush())
+      })
+    },
+  }
+}

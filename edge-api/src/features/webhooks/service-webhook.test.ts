@@ -1,0 +1,116 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { executionSteps, executions, jobs, services } from '../../db/schema'
+import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
+import { createRowCache } from '../../lib/row-cache'
+import { groupCommitRunWriter } from '../services/finished-runs'
+
+let ctx: TestContext
+beforeAll(async () => {
+  ctx = await createTestContext()
+  ctx.deps.finishedRuns = groupCommitRunWriter(ctx.db)
+  ctx.deps.rowCache = createRowCache()
+})
+afterAll(() => ctx.close())
+
+const shout = [
+  { id: 'text', type: 'transform', value: { text: '{{ trigger.body.text }}' } },
+  { id: 'check', type: 'condition', if: 'len(steps.text.output.text) > 0', else: null },
+  { id: 'loud', type: 'transform', value: { upper: '{{ upper(steps.text.output.text) }}' } },
+  { id: 'words', type: 'transform', value: { words: '{{ split(steps.text.output.text, " ") }}' } },
+  { id: 'reply', type: 'transform', value: { reply: '{{ steps.loud.output.upper }}' } },
+]
+
+async function webhookService(steps: unknown[], respond: 'lastStep' | 'immediately' = 'lastStep') {
+  const { agent } = await registerUser(ctx)
+  const res = await agent.api.user.services.$post({ json: { name: 'Hook', definition: { trigger: { type: 'webhook', respond }, steps } } })
+  expect(res.status).toBe(201)
+  const { service } = (await res.json()) as unknown as { service: { id: string } }
+  return { agent, serviceId: service.id }
+}
+
+const call = async (serviceId: string, body: string, contentType = 'application/json') =>
+  await ctx.app.request(`/api/webhooks/service/${serviceId}?source=test`, { method: 'POST', headers: { 'content-type': contentType }, body })
+
+describe('service webhook: pure workflows answer synchronously from the request', () => {
+  it('answers with the last step output and has the execution, every step and lastRunAt committed first', async () => {
+    const { agent, serviceId } = await webhookService(shout)
+    const res = await call(serviceId, JSON.stringify({ text: 'hello' }))
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ reply: 'HELLO' })
+
+    const list = await agent.api.user.services[':id'].executions.$get({ param: { id: serviceId }, query: {} })
+    const { executions: runs } = (await list.json()) as unknown as { executions: { id: string; status: string; triggeredBy: string }[] }
+    expect(runs).toHaveLength(1)
+    expect(runs[0]).toMatchObject({ status: 'COMPLETED', triggeredBy: 'webhook' })
+    const steps = await ctx.db.select().from(executionSteps).where(eq(executionSteps.executionId, runs[0]!.id))
+    expect(steps.map((s) => [s.stepId, s.status]).sort()).toEqual([['check', 'COMPLETED'], ['loud', 'COMPLETED'], ['reply', 'COMPLETED'], ['text', 'COMPLETED'], ['words', 'COMPLETED']])
+    const [row] = await ctx.db.select().from(executions).where(eq(executions.id, runs[0]!.id))
+    expect(row!.triggerData).toMatchObject({ body: { text: 'hello' }, query: { source: 'test' }, method: 'POST' })
+    expect(row!.result).toEqual({ reply: 'HELLO' })
+    expect(row!.state).toBeNull()
+    const [service] = await ctx.db.select().from(services).where(eq(services.id, serviceId))
+    expect(service!.lastRunAt).not.toBeNull()
+    // No job: nothing was handed to a workspace.
+    expect(await ctx.db.select().from(jobs).where(eq(jobs.executionId, runs[0]!.id))).toHaveLength(0)
+  })
+
+  it('commits a burst of concurrent calls together, each answered with its own result and persisted once', async () => {
+    const { serviceId } = await webhookService(shout)
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => call(serviceId, JSON.stringify({ text: `msg ${i}` })).then((r) => r.json())))
+    expect(answers).toEqual(Array.from({ length: 60 }, (_, i) => ({ reply: `MSG ${i}` })))
+    const rows = await ctx.db.select().from(executions).where(eq(executions.serviceId, serviceId))
+    expect(rows).toHaveLength(60)
+    expect(new Set(rows.map((r) => (r.result as { reply: string }).reply)).size).toBe(60)
+  })
+
+  it('answers 502 naming the execution when a step fails, and records the failed run', async () => {
+    const { agent, serviceId } = await webhookService([
+      { id: 'fine', type: 'transform', value: 1 },
+      { id: 'bad', type: 'transform', value: '{{ nosuchfunction(trigger.body) }}' },
+    ])
+    const res = await call(serviceId, JSON.stringify({}))
+    expect(res.status).toBe(502)
+    const { error } = (await res.json()) as { error: { code: string; details: { executionId: string } } }
+    expect(error.code).toBe('WORKFLOW_FAILED')
+    const [row] = await ctx.db.select().from(executions).where(eq(executions.id, error.details.executionId))
+    expect(row).toMatchObject({ status: 'FAILED', errorKind: 'USER' })
+    // It keeps its state, so it can be retried from the failed step like any run.
+    const retry = await agent.api.user.services[':id'].executions[':execId'].retry.$post({ param: { id: serviceId, execId: row!.id }, json: { from: 'failed-step' } })
+    expect(retry.status).toBe(202)
+    const { execution } = (await retry.json()) as unknown as { execution: { id: string } }
+    const [again] = await ctx.db.select().from(executions).where(eq(executions.id, execution.id))
+    expect(again!.state).toMatchObject({ cursor: 'bad', steps: { fine: { status: 'completed' } } })
+  })
+
+  it('hands a workflow that reaches outside to the workspace (outbox: execution and job committed)', async () => {
+    const { serviceId } = await webhookService([{ id: 'wait', type: 'delay', ms: 10 }], 'immediately')
+    const res = await call(serviceId, JSON.stringify({ a: 1 }))
+    expect(res.status).toBe(202)
+    const { executionId } = (await res.json()) as { executionId: string }
+    expect(await ctx.db.select().from(jobs).where(eq(jobs.executionId, executionId))).toHaveLength(1)
+  })
+
+  it('refuses malformed JSON with a 400 and writes nothing', async () => {
+    const { serviceId } = await webhookService(shout)
+    const res = await call(serviceId, '{"text": ')
+    expect(res.status).toBe(400)
+    expect(await ctx.db.select().from(executions).where(eq(executions.serviceId, serviceId))).toHaveLength(0)
+  })
+
+  it('answers 404 for an unknown id and 409 at once after the workflow is disabled, though its row was cached', async () => {
+    expect((await call('no-such-service', '{}')).status).toBe(404)
+    const { agent, serviceId } = await webhookService(shout)
+    expect((await call(serviceId, JSON.stringify({ text: 'warm' }))).status).toBe(200)
+    await agent.api.user.services[':id'].disable.$post({ param: { id: serviceId } })
+    expect((await call(serviceId, '{}')).status).toBe(409)
+  })
+
+  it('runs the new version at once after the definition changes', async () => {
+    const { agent, serviceId } = await webhookService(shout)
+    expect(await (await call(serviceId, JSON.stringify({ text: 'a' }))).json()).toEqual({ reply: 'A' })
+    const definition = { trigger: { type: 'webhook', respond: 'lastStep' }, steps: [{ id: 'v2', type: 'transform', value: { version: 2 } }] }
+    expect((await agent.api.user.services[':id'].$patch({ param: { id: serviceId }, json: { definition } })).status).toBe(200)
+    expect(await (await call(serviceId, JSON.stringify({ text: 'a' }))).json()).toEqual({ version: 2 })
+  })
+})

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { createRowCache } from './row-cache'
+
+describe('row cache', () => {
+  it('serves a loaded row from memory until it is invalidated or expires', async () => {
+    let clock = 0
+    const cache = createRowCache({ ttlMs: 100, now: () => clock })
+    let loads = 0
+    const load = async () => ++loads
+    expect(await cache.get('a', load)).toBe(1)
+    expect(await cache.get('a', load)).toBe(1)
+    cache.invalidate('a')
+    expect(await cache.get('a', load)).toBe(2)
+    clock = 150
+    expect(await cache.get('a', load)).toBe(3)
+  })
+
+  it('does not keep what a load read while the row was being written', async () => {
+    const cache = createRowCache()
+    let release!: (v: string) => void
+    const pending = cache.get('svc', () => new Promise<string>((r) => (release = r)))
+    cache.invalidate('svc')
+    release('stale')
+    expect(await pending).toBe('stale')
+    expect(await cache.get('svc', async () => 'fresh')).toBe('fresh')
+  })
+
+  it('stays bounded', async () => {
+    const cache = createRowCache({ maxEntries: 2 })
+    await cache.get('a', async () => 1)
+    await cache.get('b', async () => 2)
+    await cache.get('c', async () => 3)
+    expect(await cache.get('a', async () => 10)).toBe(10)
+  })
+})

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { workflow } from '../test/builders'
+import { isPureWorkflow, runPureWorkflow } from './pure-run'
+
+describe('pure runs (synchronous webhooks run where they arrive)', () => {
+  const pure = workflow([
+    { id: 'check', type: 'condition', if: 'len(trigger.body.text) > 0', else: null },
+    { id: 'shout', type: 'transform', value: { reply: '{{ upper(trigger.body.text) }}' } },
+  ])
+
+  it('knows a pure workflow: transforms and conditions only', () => {
+    expect(isPureWorkflow(pure)).toBe(true)
+    expect(isPureWorkflow(workflow([{ id: 'send', type: 'gateway', gatewayId: 'g', action: 'sendMessage', params: {} }]))).toBe(false)
+    expect(isPureWorkflow(workflow([{ id: 'js', type: 'code', source: 'return 1' }]))).toBe(false)
+    expect(isPureWorkflow(workflow([{ id: 'each', type: 'loop', over: '[1]', steps: [{ id: 't', type: 'transform', value: 1 }] }]))).toBe(false)
+  })
+
+  it('runs it with the engine and hands back every step record for the platform to persist', async () => {
+    const { state, records } = await runPureWorkflow({ executionId: 'ex1', definition: pure, trigger: { body: { text: 'hi' } } })
+    expect(state.status).toBe('completed')
+    expect(state.lastOutput).toEqual({ reply: 'HI' })
+    expect(records.map((r) => [r.key, r.record.status])).toEqual([['check', 'completed'], ['shout', 'completed']])
+  })
+
+  it('reports a failing expression as a failed run with the step named, like the runtime does', async () => {
+    const broken = workflow([{ id: 'bad', type: 'transform', value: '{{ nope( }}' }])
+    const { state, records } = await runPureWorkflow({ executionId: 'ex2', definition: broken, trigger: {} })
+    expect(state.status).toBe('failed')
+    expect(state.error).toMatchObject({ stepKey: 'bad', kind: 'USER' })
+    expect(records).toHaveLength(1)
+  })
+
+  it('refuses a workflow that reaches outside', async () => {
+    await expect(runPureWorkflow({ executionId: 'ex3', definition: workflow([{ id: 'w', type: 'delay', ms: 1 }]), trigger: {} })).rejects.toThrow(/pure steps only/)
+  })
+})

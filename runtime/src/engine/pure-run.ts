@@ -1,0 +1,53 @@
+import type { WorkflowDefinition } from '@2bot/edge-api/contracts'
+import { conditionStep } from '../steps/condition.step'
+import { transformStep } from '../steps/transform.step'
+import { runWorkflow } from './engine'
+import { abortableSleep } from './sleep'
+import { StepFailure, type EngineDeps, type ExecutorRegistry, type RunState, type StepRecord } from './types'
+
+/**
+ * Step types that never reach outside the run and cost microseconds: evaluating them is no more
+ * work than validating the request, so a synchronous webhook may run them where it arrives.
+ * Loops stay in the workspace (up to 1,000 iterations is real work), as does user code.
+ */
+export const PURE_STEP_TYPES: ReadonlySet<string> = new Set(['transform', 'condition'])
+
+export function isPureWorkflow(definition: WorkflowDefinition): boolean {
+  return definition.steps.length > 0 && definition.steps.every((step) => PURE_STEP_TYPES.has(step.type))
+}
+
+const outside = (): never => {
+  throw new StepFailure('This step reaches outside the run; it runs in the workspace', 'SYSTEM', { retryable: false, code: 'NOT_PURE' })
+}
+
+// Only the pure executors are registered: anything else fails as a step instead of reaching out.
+const pureExecutors = { transform: transformStep, condition: conditionStep } as unknown as ExecutorRegistry
+
+export interface PureRun {
+  state: RunState
+  /** Every step attempt in the order it finished, as the runtime would have checkpointed them. */
+  records: { key: string; record: StepRecord }[]
+}
+
+/**
+ * Runs a workflow made only of pure steps in this process, with the same engine (limits, retries,
+ * expressions without eval) the workspace runtime uses; nothing is persisted here.
+ * @example const { state, records } = await runPureWorkflow({ executionId, definition, trigger })
+ */
+export async function runPureWorkflow(input: { executionId: string; definition: WorkflowDefinition; trigger: unknown; signal?: AbortSignal }): Promise<PureRun> {
+  if (!isPureWorkflow(input.definition)) throw new Error('runPureWorkflow needs a workflow of pure steps only')
+  const records: PureRun['records'] = []
+  const deps: EngineDeps = {
+    gateways: { invoke: outside },
+    http: { request: outside },
+    code: { run: outside },
+    now: Date.now,
+    sleep: abortableSleep,
+    random: Math.random,
+    async checkpoint({ key, record }) {
+      records.push({ key, record })
+    },
+  }
+  const state = await runWorkflow({ executionId: input.executionId, definition: input.definition, trigger: input.trigger, ...(input.signal ? { signal: input.signal } : {}) }, pureExecutors, deps)
+  return { state, records }
+}
