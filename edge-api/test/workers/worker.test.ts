@@ -128,4 +128,25 @@ describe('workflows inside workerd against PostgreSQL', () => {
     expect(detail.execution).toMatchObject({ status: 'COMPLETED', result: 'Hi Edge' })
     expect(detail.steps.map((s) => [s.key, s.status])).toEqual([['hello', 'COMPLETED']])
   })
+
+  it('answers a synchronous webhook of pure steps from the request, its execution and steps committed in PostgreSQL', async () => {
+    const reg = await call('/api/auth/register', json({ email: uniqueEmail(), password: 'Workers-Pass-1', tokenType: 'bearer' }))
+    const auth = { authorization: `Bearer ${((await reg.json()) as { token: string }).token}` }
+    const definition = {
+      trigger: { type: 'webhook', respond: 'lastStep' },
+      steps: [
+        { id: 'check', type: 'condition', if: 'len(trigger.body.text) > 0', else: null },
+        { id: 'shout', type: 'transform', value: { reply: '{{ upper(trigger.body.text) }}' } },
+      ],
+    }
+    const created = await call('/api/user/services', json({ name: 'Edge hook', definition }, auth))
+    const serviceId = ((await created.json()) as { service: { id: string } }).service.id
+    const answer = await call(`/api/webhooks/service/${serviceId}`, json({ text: 'edge' }))
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual({ reply: 'EDGE' })
+    const list = (await (await call(`/api/user/services/${serviceId}/executions`, { headers: auth })).json()) as { executions: { id: string; status: string }[] }
+    expect(list.executions.map((e) => e.status)).toEqual(['COMPLETED'])
+    const detail = (await (await call(`/api/user/services/${serviceId}/executions/${list.executions[0]!.id}`, { headers: auth })).json()) as { steps: { key: string; status: string }[] }
+    expect(detail.steps.map((s) => [s.key, s.status])).toEqual([['check', 'COMPLETED'], ['shout', 'COMPLETED']])
+  })
 })
