@@ -4,19 +4,16 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startOpenAiDouble } from '../doubles/openai.double'
 import { startTelegramDouble } from '../doubles/telegram-bot-api.double'
+import { callJson } from '../support/json-call'
 import { load, percentile, startServer, stopServer } from './lib'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw'
 
-async function api(base: string, method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+async function api(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const res = await callJson(base, method, path, body, token)
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
 }
 
 /**

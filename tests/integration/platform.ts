@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseLocalEnv } from '../../edge-api/src/config/local-config'
 import { startLocalServer } from '../../edge-api/src/local/local-server'
+import { callJson } from '../support/json-call'
 
 /**
  * The embedded platform exactly as `pnpm start` runs it (PGlite, runtime child processes, the
@@ -14,17 +15,7 @@ export async function startPlatform(env: Record<string, string> = {}) {
   const server = await startLocalServer(config, { backgroundIntervalMs: 300 })
   const { url, runtime } = server
 
-  const call = async (method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await res.text()
-    // Tests read deep into arbitrary JSON answers; the shapes are asserted where they matter.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} }
-  }
+  const call = (method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}) => callJson(url, method, path, body, token, headers)
 
   return {
     url,
