@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { at, createdAt, id } from './_columns'
 import { stepStatus } from './enums'
 import { executions } from './executions'
@@ -23,8 +23,6 @@ export const executionSteps = pgTable(
     completedAt: at('completed_at'),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex('execution_steps_exec_step_lease_attempt_key').on(t.executionId, t.stepId, t.lease, t.attempt),
-    index('execution_steps_execution_id_idx').on(t.executionId),
-  ],
+  // The unique key leads with execution_id, so it also serves "the steps of an execution".
+  (t) => [uniqueIndex('execution_steps_exec_step_lease_attempt_key').on(t.executionId, t.stepId, t.lease, t.attempt)],
 )

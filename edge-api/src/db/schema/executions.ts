@@ -40,7 +40,6 @@ export const executions = pgTable(
   (t) => [
     index('executions_service_id_idx').on(t.serviceId),
     index('executions_user_id_created_idx').on(t.userId, t.createdAt),
-    index('executions_status_idx').on(t.status),
     uniqueIndex('executions_service_dedup_key').on(t.serviceId, t.dedupKey),
   ],
 )

@@ -1,0 +1,2 @@
+DROP INDEX "executions_status_idx";--> statement-breakpoint
+DROP INDEX "execution_steps_execution_id_idx";
