@@ -29,6 +29,8 @@ const RuntimeEnv = v.object({
   TWOBOT_HEALTH_PORT: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(65535))),
   /** 127.0.0.1 with host networking; 0.0.0.0 where the health check comes from outside (Nomad bridge). */
   TWOBOT_HEALTH_HOST: v.optional(v.pipe(v.string(), v.ip()), '127.0.0.1'),
+  /** The QuickJS heap each code step may use. */
+  TWOBOT_CODE_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(8), v.maxValue(16384)), '64'),
   /** On SIGTERM, runs in flight may finish for this long before their jobs are given back. */
   TWOBOT_DRAIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(300)), '10'),
 })
@@ -54,7 +56,7 @@ export async function main(): Promise<void> {
     }),
     // Webhook steps call public hosts only; private services are reached through an opted-in WEBHOOK gateway.
     http: createGuardedHttpClient(),
-    code: createQuickJsCodeRunner(),
+    code: createQuickJsCodeRunner({ memoryBytes: env.TWOBOT_CODE_MEMORY_MB * 2 ** 20 }),
     concurrency: env.TWOBOT_CONCURRENCY,
     leaseSeconds: env.TWOBOT_LEASE_SECONDS,
     log,

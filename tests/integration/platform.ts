@@ -11,7 +11,8 @@ import { callJson } from '../support/json-call'
  */
 export async function startPlatform(env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), '2bot-int-'))
-  const config = parseLocalEnv({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '10000', ...env })
+  // Child processes unless a test asks for containers (tests/integration/workspaces).
+  const config = parseLocalEnv({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '10000', WORKSPACE_DRIVER: 'process', ...env })
   const server = await startLocalServer(config, { backgroundIntervalMs: 300 })
   const { url, runtime } = server
 

@@ -27,6 +27,8 @@ const LocalEnv = v.object({
   WORKSPACE_HEALTH_PORTS: v.optional(v.pipe(v.string(), v.regex(/^\d{2,5}-\d{2,5}$/, 'WORKSPACE_HEALTH_PORTS must look like 20400-20599')), '20400-20599'),
   /** Overrides every plan's idle minutes before a workspace sleeps (development, tests). */
   WORKSPACE_IDLE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1))),
+  /** QuickJS heap per code step in a runtime (default 64 MB); tests raise it to reach the container's limit. */
+  WORKSPACE_CODE_MEMORY_MB: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'WORKSPACE_CODE_MEMORY_MB must be a number'))),
   /** How often a running workspace's usage is sampled and stored. */
   WORKSPACE_SAMPLE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(3600)), '60'),
 })

@@ -97,6 +97,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     env: {
       ...(config.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT } : {}),
       ...(config.WORKSPACE_LEASE_SECONDS ? { TWOBOT_LEASE_SECONDS: config.WORKSPACE_LEASE_SECONDS } : {}),
+      ...(config.WORKSPACE_CODE_MEMORY_MB ? { TWOBOT_CODE_MEMORY_MB: config.WORKSPACE_CODE_MEMORY_MB } : {}),
     },
   })
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { executions, workspaces } from '../../../edge-api/src/db/schema'
+import { executionSteps, executions, jobs, workspaces } from '../../../edge-api/src/db/schema'
+import { changeUserPlan } from '../../../edge-api/src/features/workspaces/workspace-lifecycle'
 import { startPlatform, waitFor, type Platform } from '../platform'
 import { dockerEnv, startPodman } from './podman'
 
@@ -32,8 +33,8 @@ async function runService(token: string, definition: unknown, input: Record<stri
 
 it('starts a container on the first run, runs the job in it with the plan limits, and reports usage', async () => {
   const token = await platform.signUp()
-  const [before] = await platform.deps.db.select().from(workspaces)
-  expect(before).toBeUndefined() // lazy: no workspace, no container, until something must run
+  const before = await platform.deps.db.select().from(workspaces)
+  expect(before).toEqual([]) // lazy: no workspace, no container, until something must run
 
   const { executionId } = await runService(token, codeWorkflow('return { doubled: input.trigger.n * 2 }'), { n: 21 })
   const done = await waitFor('the run to complete', async () => {
@@ -57,3 +58,60 @@ it('starts a container on the first run, runs the job in it with the plan limits
   expect(usage!.memoryLimitBytes).toBe(512 * 2 ** 20)
   expect(usage!.cpuLimitCores).toBe(0.5)
 })
+
+it('a plan change during a stream of jobs swaps the container hot: none lost, none doubled', async () => {
+  const token = await platform.signUp()
+  const definition = { trigger: { type: 'manual' }, steps: [{ id: 'wait', type: 'delay', ms: 400 }, { id: 'calc', type: 'code', source: 'return input.trigger.n * 2' }, { id: 'done', type: 'transform', value: '{{ steps.calc.output }}' }] }
+  const service = await platform.call('POST', '/api/user/services', { name: 'stream', definition }, token)
+  const serviceId = service.body.service.id as string
+  await platform.call('POST', `/api/user/services/${serviceId}/enable`, undefined, token)
+  const ids: string[] = []
+  const submit = async (n: number) => {
+    const run = await platform.call('POST', `/api/user/services/${serviceId}/run`, { input: { n } }, token)
+    expect(run.status).toBe(202)
+    ids.push(run.body.execution.id as string)
+  }
+  for (let n = 0; n < 15; n++) {
+    await submit(n)
+    await new Promise((r) => setTimeout(r, 60))
+  }
+  const wsId = await workspaceOf(ids[0]!)
+  const [oldContainer] = await podman.containersOf(wsId)
+  await waitFor('runs in flight', async () => (await platform.deps.db.select().from(executions)).some((e) => ids.includes(e.id) && e.status === 'RUNNING'))
+
+  // Upgrade FREE → PRO while runs are in flight and more keep arriving.
+  const ws = (await platform.deps.db.select().from(workspaces)).find((w) => w.id === wsId)
+  const swap = changeUserPlan(platform.deps, ws!.userId!, 'PRO')
+  for (let n = 15; n < 40; n++) {
+    await submit(n)
+    await new Promise((r) => setTimeout(r, 60))
+  }
+  await swap
+
+  const rows = await waitFor('every run to finish', async () => {
+    const all = (await platform.deps.db.select().from(executions)).filter((e) => ids.includes(e.id))
+    return all.every((e) => e.status === 'COMPLETED') && all
+  }, 90_000, 200)
+  expect(rows).toHaveLength(40)
+  // None doubled: every run had one lease, and every step completed exactly once with no other attempt.
+  const releasedOrReaped = (await platform.deps.db.select().from(jobs)).filter((j) => ids.includes(j.executionId) && j.leases !== 1)
+  expect(releasedOrReaped.map((j) => `${j.leases} leases: ${j.lastError}`)).toEqual([])
+  expect(rows.map((e) => e.result).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 40 }, (_, n) => n * 2))
+  const steps = (await platform.deps.db.select().from(executionSteps)).filter((st) => ids.includes(st.executionId))
+  expect(steps).toHaveLength(40 * 3)
+  expect(steps.every((s) => s.status === 'COMPLETED')).toBe(true)
+
+  // One container remains, the new one, with PRO's limits; the old one is gone.
+  const now = await podman.containersOf(wsId)
+  expect(now).toHaveLength(1)
+  expect(now[0]!.Id).not.toBe(oldContainer!.Id)
+  const info = await podman.docker.getContainer(now[0]!.Id).inspect()
+  expect(info.HostConfig.Memory).toBe(2048 * 2 ** 20)
+  expect(info.HostConfig.NanoCpus).toBe(2e9)
+})
+
+async function workspaceOf(executionId: string): Promise<string> {
+  const job = (await platform.deps.db.select().from(jobs)).find((j) => j.executionId === executionId)
+  return job!.workspaceId
+}
+

@@ -31,6 +31,8 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
     let jobs = await leaseJobs(deps, workspaceOf(c).id, body)
     if (jobs.length === 0 && body.waitMs > 0 && deps.jobSignals) {
       await deps.jobSignals.wait(workspaceOf(c).id, body.waitMs, c.req.raw.signal)
+      // A runtime that hung up (draining for a hot swap or sleep) must not be handed jobs it never sees.
+      if (c.req.raw.signal.aborted) return c.json({ jobs: [] })
       jobs = await leaseJobs(deps, workspaceOf(c).id, body)
     }
     return c.json({ jobs })

@@ -1,11 +1,11 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { WorkspaceUsage } from '../../adapters/workspace/workspace-driver.port'
 import type { AppDeps } from '../../deps'
-import { jobs, notifications, organizations, workspaceUsageSamples, workspaces } from '../../db/schema'
+import { jobs, notifications, organizations, users, workspaceUsageSamples, workspaces } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { issueWorkspaceToken } from './workspaces.service'
 import { planOfWorkspace } from './workspace-limits'
-import { USAGE_ALERT_THRESHOLDS } from './workspace-plans'
+import { USAGE_ALERT_THRESHOLDS, type UserPlan } from './workspace-plans'
 
 export interface LifecycleOptions {
   /** How often a running workspace's usage is stored (default 60 s). */
@@ -144,4 +144,11 @@ export async function alertOnUsage(deps: AppDeps, workspaceId: string, usage: Wo
  */
 export async function applyPlanChange(deps: AppDeps, workspaceId: string): Promise<void> {
   await deps.workspaces.resize?.(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
+}
+
+/** What billing calls when a user's plan changes: the row first, then the running workspace follows. */
+export async function changeUserPlan(deps: AppDeps, userId: string, plan: UserPlan): Promise<void> {
+  await deps.db.update(users).set({ plan, updatedAt: deps.clock.now() }).where(eq(users.id, userId))
+  const [row] = await deps.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.userId, userId)).limit(1)
+  if (row) await applyPlanChange(deps, row.id)
 }
