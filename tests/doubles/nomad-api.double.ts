@@ -664,6 +664,11 @@ export async function startNomadDouble(options: NomadDoubleOptions = {}): Promis
         if (!Object.keys(items).length) throw new HttpError(400, 'variable missing required Items object')
         const t = now() * 1e6
         const prev = state.variables.get(p.path!)
+        const cas = q.get('cas')
+        if (cas !== null && Number(cas) !== (prev?.modifyIndex ?? 0)) {
+          // Nomad answers a lost check-and-set with 409 and the variable as it is now.
+          throw new HttpError(409, JSON.stringify(prev ? variableOut(p.path!, prev) : {}))
+        }
         const v = { items, createIndex: prev?.createIndex ?? nextIndex(), modifyIndex: nextIndex(), createTime: prev?.createTime ?? t, modifyTime: t }
         state.variables.set(p.path!, v)
         return variableOut(p.path!, v)

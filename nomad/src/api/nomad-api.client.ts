@@ -7,6 +7,7 @@ import type {
   NomadJobListStub,
   NomadJobScaleStatus,
   NomadNodeListStub,
+  NomadVariable,
 } from './nomad-types'
 
 export interface NomadApiOptions {
@@ -121,11 +122,18 @@ export function createNomadApi(opts: NomadApiOptions) {
     stopAllocation: (allocId: string) =>
       must('PostAllocationStop', client.POST('/allocation/{allocID}/stop', { params: { path: { allocID: allocId }, query: scope } })),
 
-    putVariable: (path: string, items: Record<string, string>) =>
+    getVariable: (path: string): Promise<NomadVariable | undefined> =>
+      call('GetVariableQuery', client.GET('/var/{path}', { params: { path: { path }, query: scope } }), { notFound: 'undefined' }),
+
+    /**
+     * Writes a variable. With `cas`, only if its ModifyIndex is still `cas` (0 = only if absent);
+     * otherwise Nomad answers 409 (NomadApiError.status).
+     */
+    putVariable: (path: string, items: Record<string, string>, cas?: number): Promise<NomadVariable> =>
       must(
         'PutVariable',
         client.PUT('/var/{path}', {
-          params: { path: { path }, query: scope },
+          params: { path: { path }, query: { ...scope, ...(cas !== undefined ? { cas } : {}) } },
           body: { Path: path, Items: items, ...(opts.namespace ? { Namespace: opts.namespace } : {}) },
         }),
       ),

@@ -206,3 +206,45 @@ describe('NomadDriver.status: the platform vocabulary (WorkspaceRuntimeStatus)',
     expect(await driver.status('ws11')).toMatchObject({ state: 'running', limits: { memoryMb: 1024, cpus: 1 } })
   })
 })
+
+describe('NomadDriver: concurrent wakes from several API instances', () => {
+  it('ends with the variable holding the last token the platform issued, and one start', async () => {
+    for (let round = 0; round < 5; round++) {
+      const id = `race${round}`
+      let current = ''
+      let issued = 0
+      // The platform keeps only the newest token (issuing rotates it); the answer takes a while to arrive.
+      const issueToken = async () => {
+        const token = `tok_${round}_${++issued}`
+        current = token
+        await new Promise((r) => setTimeout(r, Math.random() * 30))
+        return token
+      }
+      const isolates = Array.from({ length: 4 }, () => setup({ [id]: { userId: 'u', plan: 'FREE' } }).driver)
+      await Promise.all(isolates.map((d) => d.ensureRunning(id, issueToken)))
+      nomad.settle()
+      expect(nomad.state.variables.get(workspaceVariablePath(id))?.items).toEqual({ token: current })
+      expect(liveAllocs(workspaceJobId(id))).toHaveLength(1)
+
+      // Asleep, then a burst of wakes: the same holds.
+      await isolates[0]!.sleep(id)
+      await Promise.all(isolates.map((d) => d.ensureRunning(id, issueToken)))
+      nomad.settle()
+      expect(nomad.state.variables.get(workspaceVariablePath(id))?.items).toEqual({ token: current })
+      expect(liveAllocs(workspaceJobId(id))).toHaveLength(1)
+    }
+  })
+
+  it('takes over a claim left by a waker that died, once it is a minute old', async () => {
+    let clock = 1_000_000
+    const api = createNomadApi({ addr: nomad.addr, token: TOKEN })
+    const driver = createNomadDriver({ api, image: 'img', apiUrl: 'https://api', describeWorkspace: async () => ({ userId: 'u', plan: 'FREE' }), now: () => clock })
+    await api.putVariable(workspaceVariablePath('orphan'), { claim: 'dead-waker', claimed_at: String(clock) }, 0)
+    await driver.ensureRunning('orphan', async () => 'tok-new')
+    expect(nomad.state.jobs.has('workspace-orphan')).toBe(false)
+    clock += 61_000
+    await driver.ensureRunning('orphan', async () => 'tok-new')
+    expect(nomad.state.jobs.has('workspace-orphan')).toBe(true)
+    expect(nomad.state.variables.get(workspaceVariablePath('orphan'))?.items).toEqual({ token: 'tok-new' })
+  })
+})

@@ -1,4 +1,4 @@
-import type { NomadApi } from '../api/nomad-api.client'
+import { NomadApiError, type NomadApi } from '../api/nomad-api.client'
 import type { NomadAllocationListStub, NomadDeployment, NomadJob } from '../api/nomad-types'
 import { DEFAULT_CPU_MHZ_PER_VCPU, isPlanName, resourcesForPlan, type NomadResources, type PlanName } from '../job/plan-limits'
 import { buildWorkspaceJob, WORKSPACE_GROUP, WORKSPACE_TASK, workspaceJobId, workspaceVariablePath } from '../job/workspace-job'
@@ -21,7 +21,12 @@ export interface NomadDriverOptions {
   datacenters?: string[]
   cpuMhzPerVcpu?: number
   logger?: { log(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void }
+  /** Milliseconds since the epoch; tests pass their own. */
+  now?: () => number
 }
+
+/** How long a waker's claim on the token variable keeps other wakers away. */
+const CLAIM_TTL_MS = 60_000
 
 /** Mirrors the platform's WorkspaceRuntimeStatus (edge-api's workspace-driver.port.ts). */
 export interface RuntimeStatus {
@@ -69,6 +74,7 @@ export function createNomadDriver(opts: NomadDriverOptions) {
   const { api } = opts
   const cpuMhzPerVcpu = opts.cpuMhzPerVcpu ?? DEFAULT_CPU_MHZ_PER_VCPU
   const inFlight = new Map<string, Promise<void>>()
+  const now = opts.now ?? Date.now
 
   function once(workspaceId: string, work: () => Promise<void>): Promise<void> {
     const pending = inFlight.get(workspaceId)
@@ -99,8 +105,28 @@ export function createNomadDriver(opts: NomadDriverOptions) {
     })
   }
 
-  async function writeToken(workspaceId: string, issueToken: () => Promise<string>): Promise<void> {
-    await api.putVariable(workspaceVariablePath(workspaceId), { token: await issueToken() })
+  /**
+   * Hands a fresh token to the workspace through its variable, unless another API instance is
+   * already doing so. Tokens rotate in the platform's database when issued, so the variable must end
+   * with the last token issued: a waker first claims the variable with a check-and-set write, only
+   * then issues its token, and writes it with another check-and-set. A waker that finds a fresh
+   * claim, or loses a race, leaves the start to the other one. A claim older than a minute (its
+   * waker died) is taken over.
+   */
+  async function claimAndWriteToken(workspaceId: string, issueToken: () => Promise<string>): Promise<boolean> {
+    const path = workspaceVariablePath(workspaceId)
+    const current = await api.getVariable(path)
+    const claimedAt = Number(current?.Items?.claimed_at ?? 0)
+    if (current?.Items?.claim && now() - claimedAt < CLAIM_TTL_MS) return false
+    try {
+      const claimed = await api.putVariable(path, { claim: crypto.randomUUID(), claimed_at: String(now()) }, current?.ModifyIndex ?? 0)
+      const token = await issueToken()
+      await api.putVariable(path, { token }, claimed.ModifyIndex ?? 0)
+      return true
+    } catch (err) {
+      if (err instanceof NomadApiError && err.status === 409) return false
+      throw err
+    }
   }
 
   function sameSpec(job: NomadJob, wanted: NomadJob): boolean {
@@ -127,7 +153,10 @@ export function createNomadDriver(opts: NomadDriverOptions) {
       if (job && desiredCount(job) >= 1) return
       const { owner, plan } = await planOf(workspaceId)
       const wanted = jobFor(workspaceId, owner, plan, 1)
-      await writeToken(workspaceId, issueToken)
+      if (!(await claimAndWriteToken(workspaceId, issueToken))) {
+        opts.logger?.log('info', 'nomad workspace start left to another API instance', { workspaceId, jobId })
+        return
+      }
       if (job && !job.Stop && sameSpec(job, wanted)) {
         await api.scaleGroup(jobId, WORKSPACE_GROUP, 1, 'wake: work arrived')
         opts.logger?.log('info', 'nomad workspace woken', { workspaceId, jobId })
