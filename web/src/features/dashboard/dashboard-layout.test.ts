@@ -1,6 +1,6 @@
 import { DEFAULT_WIDGETS, type ActivitySeries } from '@2bot/edge-api/contracts'
 import { describe, expect, it } from 'vitest'
-import { gridStyle, moveWidget, newWidget, refreshLabel, updateWidget } from './dashboard-layout'
+import { gridStyle, moveWidget, newWidget, refreshLabel, shortRefreshLabel, updateWidget } from './dashboard-layout'
 import { activityLabels, activityTotals, statCards } from './dashboard-numbers'
 
 describe('dashboard layout helpers', () => {
@@ -33,6 +33,9 @@ describe('dashboard layout helpers', () => {
     expect(refreshLabel(30)).toBe('Every 30 s')
     expect(refreshLabel(60)).toBe('Every minute')
     expect(refreshLabel(900)).toBe('Every 15 minutes')
+    expect(shortRefreshLabel(30)).toBe('30 s')
+    expect(shortRefreshLabel(300)).toBe('5 min')
+    expect(shortRefreshLabel(0)).toBe('')
   })
 })
 

@@ -36,3 +36,9 @@ export function refreshLabel(seconds: number): string {
   const minutes = Math.round(seconds / 60)
   return minutes === 1 ? 'Every minute' : `Every ${minutes} minutes`
 }
+
+/** The interval in a few characters for the widget header: "30 s", "1 min". */
+export function shortRefreshLabel(seconds: number): string {
+  if (seconds === 0) return ''
+  return seconds < 60 ? `${seconds} s` : `${Math.round(seconds / 60)} min`
+}
