@@ -71,7 +71,7 @@ function nomadWorkspaces(config: WorkerConfig, db: AppDeps['db'], logger: Logger
     api: createNomadApi({ addr: config.NOMAD_ADDR, ...(config.NOMAD_TOKEN ? { token: config.NOMAD_TOKEN } : {}), ...scope }),
     image: config.WORKSPACE_IMAGE,
     apiUrl: config.PUBLIC_URL,
-    ...(config.NOMAD_REGION ? { region: config.NOMAD_REGION } : {}),
+    ...scope,
     ...(config.NOMAD_CPU_MHZ_PER_VCPU ? { cpuMhzPerVcpu: config.NOMAD_CPU_MHZ_PER_VCPU } : {}),
     logger,
     describeWorkspace: async (workspaceId) => {

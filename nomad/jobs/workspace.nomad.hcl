@@ -54,8 +54,8 @@ variable "api_url" {
   type = string
 }
 
-# 1 = running, 0 = asleep.
-variable "count" {
+# 1 = running, 0 = asleep. ("count" itself is a reserved variable name in HCL2 tools.)
+variable "instance_count" {
   type    = number
   default = 1
 }
@@ -91,7 +91,7 @@ job "workspace-WORKSPACE_ID" {
   }
 
   group "runtime" {
-    count = var.count
+    count = var.instance_count
 
     # Bounds for the scale endpoint: asleep (0) or running (1).
     scaling {

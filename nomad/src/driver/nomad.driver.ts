@@ -18,6 +18,7 @@ export interface NomadDriverOptions {
   apiUrl: string
   describeWorkspace(workspaceId: string): Promise<WorkspaceOwner>
   region?: string
+  namespace?: string
   datacenters?: string[]
   cpuMhzPerVcpu?: number
   logger?: { log(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void }
@@ -101,6 +102,7 @@ export function createNomadDriver(opts: NomadDriverOptions) {
       apiUrl: opts.apiUrl,
       count,
       ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
       ...(opts.datacenters ? { datacenters: opts.datacenters } : {}),
     })
   }

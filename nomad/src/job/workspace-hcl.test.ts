@@ -103,7 +103,7 @@ describe('jobs/workspace.nomad.hcl matches the JSON the driver submits', () => {
     const root = parseHcl()
     const vars: Record<string, unknown> = {
       workspace_id: 'abc', user_id: 'u1', organization_id: '', plan, memory_mb: resources.memoryMb, cpu_mhz: resources.cpuMhz,
-      disk_mb: resources.diskMb, image: 'img:2', api_url: 'https://api.example', count: 1, datacenters: ['*'],
+      disk_mb: resources.diskMb, image: 'img:2', api_url: 'https://api.example', instance_count: 1, datacenters: ['*'],
     }
     // Every variable the HCL declares is one this check sets.
     expect(Object.keys(root.variable as Block).sort()).toEqual(Object.keys(vars).sort())

@@ -37,9 +37,10 @@ describe('workspace job per plan', () => {
   })
 
   it('has the update, restart, reschedule, service and secret wiring a workspace needs', () => {
-    const job = buildWorkspaceJob({ ...base, organizationId: 'o1', userId: null, plan: 'PRO', resources: resourcesForPlan('PRO'), region: 'eu', count: 0 })
+    const job = buildWorkspaceJob({ ...base, organizationId: 'o1', userId: null, plan: 'PRO', resources: resourcesForPlan('PRO'), region: 'eu', namespace: 'workspaces', count: 0 })
     expect(job.ID).toBe(workspaceJobId('w1'))
     expect(job.Region).toBe('eu')
+    expect(job.Namespace).toBe('workspaces')
     expect(job.Meta).toMatchObject({ user_id: '', organization_id: 'o1' })
     expect(job.Update).toMatchObject({ Canary: 1, AutoPromote: true, AutoRevert: true, MaxParallel: 1, HealthCheck: 'checks', MinHealthyTime: 10 * SECOND_NS })
     const group = job.TaskGroups![0]!

@@ -32,6 +32,7 @@ export interface WorkspaceJobInput {
   /** 1 = running, 0 = asleep. */
   count: 0 | 1
   region?: string
+  namespace?: string
   datacenters?: string[]
 }
 
@@ -56,6 +57,7 @@ export function buildWorkspaceJob(input: WorkspaceJobInput): NomadJob {
     Name: id,
     Type: 'service',
     ...(input.region ? { Region: input.region } : {}),
+    ...(input.namespace ? { Namespace: input.namespace } : {}),
     Datacenters: input.datacenters ?? ['*'],
     Meta: {
       workspace_id: input.workspaceId,
