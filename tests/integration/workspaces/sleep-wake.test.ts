@@ -4,9 +4,9 @@ import { startPlatform, waitFor, type Platform } from '../platform'
 import { dockerEnv, startPodman } from './podman'
 
 /**
- * Sleep and wake with real containers: an idle workspace's container is stopped and removed (the
- * plan's idle minutes, shortened here to 3 s); jobs that arrive while it sleeps wait in Postgres
- * and wake it; every one of them runs once.
+ * Sleep and wake with real containers: an idle workspace's container is frozen (the plan's idle
+ * minutes, shortened here to 3 s); jobs that arrive while it sleeps are kept and wake it; every
+ * one of them runs once.
  */
 let podman: Awaited<ReturnType<typeof startPodman>>
 let platform: Platform
@@ -45,8 +45,9 @@ it('sleeps when idle, keeps the jobs queued meanwhile, wakes on them and runs ea
   expect(usage[0].memoryBytes).toBeGreaterThan(5 * 2 ** 20)
   expect(usage[0].memoryLimitBytes).toBe(512 * 2 ** 20)
 
-  // Idle for 3 s: the container is stopped and removed; the row says SLEEPING.
-  await waitFor('the workspace to sleep', async () => (await podman.containersOf(wsId)).length === 0, 30_000, 200)
+  // Idle for 3 s: the container is frozen (no CPU, cgroup freezer); the row says SLEEPING.
+  const [container] = await podman.containersOf(wsId)
+  await waitFor('the workspace to sleep', async () => (await podman.docker.getContainer(container!.Id).inspect()).State.Paused, 30_000, 200)
   const asleep = await platform.call('GET', '/api/workspace', undefined, token)
   expect(asleep.body.workspace.status).toBe('SLEEPING')
   const [row] = (await platform.deps.db.select().from(workspaces)).filter((w) => w.id === wsId)
@@ -63,8 +64,8 @@ it('sleeps when idle, keeps the jobs queued meanwhile, wakes on them and runs ea
   expect(rows.every((r) => r.attempt === 1)).toBe(true)
   expect(wakeToDoneMs).toBeLessThan(15_000)
 
-  // A new container serves the woken workspace.
-  expect((await podman.containersOf(wsId)).length).toBeLessThanOrEqual(1)
+  // The same container, thawed, served them.
+  expect((await podman.containersOf(wsId)).map((c) => c.Id)).toEqual([container!.Id])
   const again = await platform.call('GET', '/api/workspace', undefined, token)
   expect(['RUNNING', 'SLEEPING']).toContain(again.body.workspace.status)
 })

@@ -42,6 +42,8 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
   const { docker } = opts
   const running = new Map<string, Instance>()
   const starting = new Map<string, Promise<void>>()
+  // Frozen (cgroup freezer) but kept: waking is an unpause.
+  const paused = new Set<string>()
   const reservedPorts = new Set<number>()
   const cpuSeen = new Map<string, { totalNs: number; at: number }>()
   const ports = opts.healthPorts ?? { from: 5400, to: 5499 }
@@ -156,8 +158,17 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
     opts.logger.log('info', 'workspace container started', { workspaceId, containerId: instance.containerId.slice(0, 12), ...limits })
   }
 
+  async function wake(workspaceId: string): Promise<void> {
+    const instance = running.get(workspaceId)
+    paused.delete(workspaceId)
+    if (instance) await docker.getContainer(instance.containerId).unpause().catch(() => {})
+  }
+
   async function ensureRunning(workspaceId: string, issueToken: () => Promise<string>): Promise<void> {
-    if (running.has(workspaceId)) return
+    if (running.has(workspaceId)) {
+      if (paused.has(workspaceId)) await wake(workspaceId)
+      return
+    }
     let pending = starting.get(workspaceId)
     if (!pending) {
       pending = start(workspaceId, issueToken).finally(() => starting.delete(workspaceId))
@@ -173,8 +184,17 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
     await container.remove({ force: true }).catch(() => {})
   }
 
+  async function sleep(workspaceId: string): Promise<void> {
+    const instance = running.get(workspaceId)
+    if (!instance || paused.has(workspaceId)) return
+    paused.add(workspaceId)
+    await docker.getContainer(instance.containerId).pause()
+  }
+
   async function stop(workspaceId: string): Promise<void> {
     await starting.get(workspaceId)?.catch(() => {})
+    // A frozen runtime cannot drain; thaw it so SIGTERM reaches it.
+    if (paused.has(workspaceId)) await wake(workspaceId)
     const instance = running.get(workspaceId)
     running.delete(workspaceId)
     cpuSeen.delete(workspaceId)
@@ -189,6 +209,7 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
     if (!instance) return { state: 'stopped', restarts: 0 }
     const info = await docker.getContainer(instance.containerId).inspect().catch(() => undefined)
     const base = { instanceId: instance.containerId.slice(0, 12), limits: instance.limits, restarts: info?.RestartCount ?? 0, oomKilled: info?.State.OOMKilled ?? false }
+    if (info?.State.Paused) return { ...base, state: 'sleeping', startedAt: info.State.StartedAt }
     if (info?.State.Running) return { ...base, state: 'running', startedAt: info.State.StartedAt }
     if (info?.State.Restarting) return { ...base, state: 'restarting' }
     // Gone or exited for good: forget it, so the next ensureRunning starts a fresh one.
@@ -198,7 +219,7 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
 
   async function usage(workspaceId: string): Promise<WorkspaceUsage | undefined> {
     const instance = running.get(workspaceId)
-    if (!instance) return undefined
+    if (!instance || paused.has(workspaceId)) return undefined
     const container = docker.getContainer(instance.containerId)
     const stats = (await container.stats({ stream: false }).catch(() => undefined)) as Docker.ContainerStats | undefined
     if (!stats) return undefined
@@ -223,6 +244,7 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
 
   async function resize(workspaceId: string, _issueToken: () => Promise<string>): Promise<void> {
     await starting.get(workspaceId)?.catch(() => {})
+    if (paused.has(workspaceId)) await wake(workspaceId)
     const old = running.get(workspaceId)
     if (!old) return
     const limits = await opts.limitsFor(workspaceId)
@@ -243,7 +265,8 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
     async stopAll() {
       await Promise.all([...running.keys()].map(stop))
     },
-    awake: () => [...running.keys()],
+    sleep,
+    awake: () => [...running.keys()].filter((id) => !paused.has(id)),
     status,
     usage,
     resize,

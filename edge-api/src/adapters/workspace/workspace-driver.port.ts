@@ -11,6 +11,11 @@ export interface WorkspaceDriver {
   ensureRunning(workspaceId: string, issueToken: () => Promise<string>): Promise<void>
   stop(workspaceId: string): Promise<void>
   stopAll(): Promise<void>
+  /**
+   * Light sleep: freeze the runtime (no CPU; memory kept) so the next ensureRunning wakes it in
+   * milliseconds. Drivers without it sleep by stopping. `stop` ends a light sleep for good.
+   */
+  sleep?(workspaceId: string): Promise<void>
   /** Workspaces this driver has running right now (for the sleep and usage sampler). */
   awake?(): string[]
   /** What the engine says about the workspace right now (drivers that can tell). */
@@ -32,7 +37,7 @@ export interface WorkspaceLimits {
   cpus: number
 }
 
-export type WorkspaceRuntimeState = 'running' | 'starting' | 'restarting' | 'stopped' | 'crashed'
+export type WorkspaceRuntimeState = 'running' | 'starting' | 'restarting' | 'sleeping' | 'stopped' | 'crashed'
 
 export interface WorkspaceRuntimeStatus {
   state: WorkspaceRuntimeState

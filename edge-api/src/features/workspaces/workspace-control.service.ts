@@ -41,6 +41,7 @@ export async function describeWorkspace(deps: AppDeps, userId: string, plan: Use
     : live.state === 'starting' ? 'STARTING'
     : live.state === 'restarting' ? 'RESTARTING'
     : live.state === 'crashed' ? 'CRASHED'
+    : live.state === 'sleeping' ? 'SLEEPING'
     : row.status === 'SLEEPING' ? 'SLEEPING' : 'STOPPED'
   const [latest] = await deps.db.select().from(workspaceUsageSamples).where(eq(workspaceUsageSamples.workspaceId, row.id)).orderBy(desc(workspaceUsageSamples.sampledAt)).limit(1)
   return {

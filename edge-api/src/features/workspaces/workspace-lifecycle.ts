@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm'
+import { and, eq, inArray, lte, ne, sql } from 'drizzle-orm'
 import type { WorkspaceUsage } from '../../adapters/workspace/workspace-driver.port'
 import type { AppDeps } from '../../deps'
 import { jobs, notifications, organizations, users, workspaceUsageSamples, workspaces } from '../../db/schema'
@@ -12,6 +12,8 @@ export interface LifecycleOptions {
   sampleEveryMs?: number
   /** Overrides every plan's idle minutes (tests, development). */
   idleMs?: number
+  /** A frozen (lightly sleeping) workspace is stopped after this long asleep (default 60 min). */
+  deepSleepMs?: number
 }
 
 /**
@@ -37,6 +39,7 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
         .set({ status: 'RUNNING', driver: driver.kind, startedAt: deps.clock.now(), sleptAt: null, updatedAt: deps.clock.now() })
         .where(and(inArray(workspaces.id, awake), ne(workspaces.status, 'RUNNING')))
     }
+    if (driver.sleep) await deepSleep()
     for (const workspaceId of awake) {
       try {
         const status = await driver.status?.(workspaceId)
@@ -61,6 +64,15 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
     }
   }
 
+  /** Frozen workspaces asleep for long give their memory back: stopped, woken later by a cold start. */
+  async function deepSleep(): Promise<void> {
+    const before = new Date(deps.clock.now().getTime() - (opts.deepSleepMs ?? 60 * 60_000))
+    const rows = await deps.db.select({ id: workspaces.id }).from(workspaces).where(and(eq(workspaces.status, 'SLEEPING'), lte(workspaces.sleptAt, before), eq(workspaces.driver, deps.workspaces.kind)))
+    for (const { id } of rows) {
+      if ((await deps.workspaces.status?.(id))?.state === 'sleeping') await deps.workspaces.stop(id)
+    }
+  }
+
   /** No work queued or running, and none finished or arrived for the plan's idle minutes. */
   async function isIdle(workspaceId: string): Promise<boolean> {
     const [row] = await deps.db.select({ keepAlive: workspaces.keepAlive, startedAt: workspaces.startedAt }).from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1)
@@ -80,10 +92,15 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
   return { tick }
 }
 
-/** Stops the runtime (it drains first); the row says SLEEPING until work wakes it. */
+/**
+ * Freezes the runtime where the driver can (a wake is then an unpause), else stops it; the row
+ * says SLEEPING until work wakes it. A frozen workspace still holds its memory: after
+ * `deepSleepMs` asleep the lifecycle stops it for good (the next wake is a cold start).
+ */
 export async function sleepWorkspace(deps: AppDeps, workspaceId: string): Promise<void> {
   deps.logger.log('info', 'workspace idle; sleeping', { workspaceId })
-  await deps.workspaces.stop(workspaceId)
+  if (deps.workspaces.sleep) await deps.workspaces.sleep(workspaceId)
+  else await deps.workspaces.stop(workspaceId)
   const now = deps.clock.now()
   await deps.db.update(workspaces).set({ status: 'SLEEPING', sleptAt: now, updatedAt: now }).where(eq(workspaces.id, workspaceId))
 }

@@ -169,6 +169,25 @@ describe('lifecycle', () => {
     expect(row!.sleptAt).not.toBeNull()
   })
 
+  it('freezes where the driver can, and stops a workspace asleep for longer than the deep-sleep time', async () => {
+    const frozen = new Set<string>()
+    fake.driver.sleep = async (id) => void frozen.add(id)
+    fake.driver.awake = () => [...fake.running].filter((id) => !frozen.has(id))
+    const status = fake.driver.status!
+    fake.driver.status = async (id) => (frozen.has(id) ? { state: 'sleeping', restarts: 0 } : status(id))
+    const { agent, id } = await runningWorkspace()
+    const lifecycle = createWorkspaceLifecycle(ctx.deps, { idleMs: 60_000, deepSleepMs: 10 * 60_000 })
+    await lifecycle.tick()
+    ctx.clock.advance(61_000)
+    await lifecycle.tick()
+    expect(frozen.has(id)).toBe(true)
+    expect(fake.calls).not.toContain(`stop ${id}`)
+    expect(((await (await agent.raw('/api/workspace')).json()) as { workspace: { status: string } }).workspace.status).toBe('SLEEPING')
+    ctx.clock.advance(11 * 60_000)
+    await lifecycle.tick()
+    expect(fake.calls).toContain(`stop ${id}`)
+  })
+
   it('keeps a paid workspace with keep-alive awake', async () => {
     const { agent, id } = await runningWorkspace('PRO')
     await agent.raw('/api/workspace', { ...json({ keepAlive: true }), method: 'PATCH' })
