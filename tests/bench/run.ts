@@ -15,6 +15,7 @@ import { startWsProxy } from '../../edge-api/test/support/ws-proxy'
 import { benchEngine } from './engine.bench'
 import { benchWorkflows } from './workflows.bench'
 import { benchWorkspaces } from './workspaces.bench'
+import { benchUi } from './ui.bench'
 import { bearerFor, load, loginLatency, startServer, stopServer, type LoadResult } from './lib'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -142,10 +143,11 @@ function writeSection(section: string): void {
   console.log(`${title} → ${file}`)
 }
 
-// `pnpm bench` runs every section; `pnpm bench engine` (or `api`) only that one.
+// `pnpm bench` runs every section; `pnpm bench engine` (or `api`, `workflows`, `ui`) only that one.
 const only = process.argv[2]
 if (!only || only === 'engine') writeSection(await benchEngine())
 if (!only || only === 'api') writeSection(report([await benchNode(), await benchWorkerd()]))
 if (!only || only === 'workflows') writeSection(await benchWorkflows(SECONDS))
+if (!only || only === 'ui') writeSection(await benchUi())
 if (!only || only === 'workspaces') writeSection(await benchWorkspaces())
 process.exit(0)
