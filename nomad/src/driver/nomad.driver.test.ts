@@ -247,4 +247,12 @@ describe('NomadDriver: concurrent wakes from several API instances', () => {
     expect(nomad.state.jobs.has('workspace-orphan')).toBe(true)
     expect(nomad.state.variables.get(workspaceVariablePath('orphan'))?.items).toEqual({ token: 'tok-new' })
   })
+
+  it('releases its claim when the platform cannot issue a token, so the next wake proceeds at once', async () => {
+    const { driver, issueToken } = setup({ rel: { userId: 'u', plan: 'FREE' } })
+    await expect(driver.ensureRunning('rel', async () => Promise.reject(new Error('database down')))).rejects.toThrow('database down')
+    expect(nomad.state.jobs.has('workspace-rel')).toBe(false)
+    await driver.ensureRunning('rel', issueToken)
+    expect(nomad.state.jobs.has('workspace-rel')).toBe(true)
+  })
 })

@@ -122,7 +122,11 @@ export function createNomadDriver(opts: NomadDriverOptions) {
     if (current?.Items?.claim && now() - claimedAt < CLAIM_TTL_MS) return false
     try {
       const claimed = await api.putVariable(path, { claim: crypto.randomUUID(), claimed_at: String(now()) }, current?.ModifyIndex ?? 0)
-      const token = await issueToken()
+      const token = await issueToken().catch(async (err: unknown) => {
+        // Release the claim so the next waker need not wait for it to go stale.
+        await api.putVariable(path, { released_at: String(now()) }, claimed.ModifyIndex ?? 0).catch(() => {})
+        throw err
+      })
       await api.putVariable(path, { token }, claimed.ModifyIndex ?? 0)
       return true
     } catch (err) {
