@@ -57,6 +57,13 @@ const ENDPOINTS: [string, string][] = [
   ['POST', '/api/webhooks/telegram/x'],
   ['POST', '/api/webhooks/service/x'],
   ['POST', '/api/queue/tick'],
+  ['GET', '/api/dashboard/layout'],
+  ['PUT', '/api/dashboard/layout'],
+  ['GET', '/api/dashboard/stats?utcOffset=abc'],
+  ['GET', '/api/dashboard/activity?range=1y&utcOffset=99999'],
+  ['GET', '/api/notifications?limit=-1&unread=x'],
+  ['POST', '/api/notifications/%00/read'],
+  ['POST', '/api/notifications/read-all'],
 ]
 
 it('answers 1,000 hostile requests without a single 5xx', async () => {
