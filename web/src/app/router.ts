@@ -29,6 +29,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'workflows', name: 'workflows', component: () => import('../features/workflows/components/WorkflowsPage.vue'), meta: { title: 'Workflows' } },
       { path: 'workflows/:id', name: 'workflow-editor', component: () => import('../features/workflows/components/WorkflowEditorPage.vue'), props: true, meta: { title: 'Workflow' } },
       { path: 'gateways', name: 'gateways', component: () => import('../features/gateways/components/GatewaysPage.vue'), meta: { title: 'Gateways' } },
+      { path: 'workspace', name: 'workspace', component: () => import('../features/workspace/components/WorkspacePage.vue'), meta: { title: 'Workspace' } },
       { path: 'executions/:serviceId/:executionId?', name: 'executions', component: () => import('../features/executions/components/ExecutionsPage.vue'), props: true, meta: { title: 'Executions' } },
       {
         path: 'settings',
