@@ -12,8 +12,9 @@ import { createWorkspaceLifecycle, type LifecycleOptions } from '../features/wor
  * start due scheduled runs, hand jobs of silent runtimes back to the queue, and make sure every
  * workspace with queued work has a runtime — after a platform restart too.
  */
-export function startLocalBackground(deps: AppDeps, intervalMs = 2000, lifecycleOptions: LifecycleOptions = {}): { stop(): void } {
+export function startLocalBackground(deps: AppDeps, intervalMs = 2000, lifecycleOptions: LifecycleOptions = {}): { stop(): Promise<void> } {
   let busy = false
+  let current: Promise<void> = Promise.resolve()
   // Crashed runtimes, usage samples and alerts, idle sleep.
   const lifecycle = createWorkspaceLifecycle(deps, lifecycleOptions)
   const tick = async () => {
@@ -40,8 +41,17 @@ export function startLocalBackground(deps: AppDeps, intervalMs = 2000, lifecycle
       await deps.telegramUpdates?.connect(bot, botToken, await telegramWebhookSecret(deps.secrets, bot.id)).catch((err: unknown) => deps.logger.log('warn', 'telegram reconnect failed', { gatewayId: bot.id, error: err }))
     }
   })()
-  const timer = setInterval(() => void tick(), intervalMs)
+  const run = () => {
+    if (!busy) current = tick()
+  }
+  const timer = setInterval(run, intervalMs)
   timer.unref()
-  void tick()
-  return { stop: () => clearInterval(timer) }
+  run()
+  return {
+    // Resolves once a tick in flight is done, so the database can close under nobody.
+    stop: () => {
+      clearInterval(timer)
+      return current
+    },
+  }
 }

@@ -34,7 +34,7 @@ export async function startLocalServer(config: LocalConfig, opts: { backgroundIn
     url,
     runtime,
     async stop() {
-      background.stop()
+      await background.stop()
       // Runtimes first: they hold long-poll requests open on this server.
       await runtime.deps.workspaces.stopAll()
       await new Promise<void>((resolve) => {
