@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { at, createdAt, id } from './_columns'
 import { executionStatus } from './enums'
@@ -38,8 +39,10 @@ export const executions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index('executions_service_id_idx').on(t.serviceId),
+    // A service's runs, newest first (the executions list).
+    index('executions_service_created_idx').on(t.serviceId, t.createdAt),
     index('executions_user_id_created_idx').on(t.userId, t.createdAt),
-    uniqueIndex('executions_service_dedup_key').on(t.serviceId, t.dedupKey),
+    // Only runs with a dedup key pay for this one (a webhook's or a manual run's do not).
+    uniqueIndex('executions_service_dedup_key').on(t.serviceId, t.dedupKey).where(sql`${t.dedupKey} is not null`),
   ],
 )
