@@ -15,19 +15,19 @@ describe('pure runs (synchronous webhooks run where they arrive)', () => {
     expect(isPureWorkflow(workflow([{ id: 'each', type: 'loop', over: '[1]', steps: [{ id: 't', type: 'transform', value: 1 }] }]))).toBe(false)
   })
 
-  it('runs it with the engine and hands back every step record for the platform to persist', async () => {
-    const { state, records } = await runPureWorkflow({ executionId: 'ex1', definition: pure, trigger: { body: { text: 'hi' } } })
+  it('runs it with the engine and hands back the final state with every step record for the platform to keep', async () => {
+    const state = await runPureWorkflow({ executionId: 'ex1', definition: pure, trigger: { body: { text: 'hi' } } })
     expect(state.status).toBe('completed')
     expect(state.lastOutput).toEqual({ reply: 'HI' })
-    expect(records.map((r) => [r.key, r.record.status])).toEqual([['check', 'completed'], ['shout', 'completed']])
+    expect(Object.entries(state.steps).map(([key, r]) => [key, r.status])).toEqual([['check', 'completed'], ['shout', 'completed']])
   })
 
   it('reports a failing expression as a failed run with the step named, like the runtime does', async () => {
     const broken = workflow([{ id: 'bad', type: 'transform', value: '{{ nope( }}' }])
-    const { state, records } = await runPureWorkflow({ executionId: 'ex2', definition: broken, trigger: {} })
+    const state = await runPureWorkflow({ executionId: 'ex2', definition: broken, trigger: {} })
     expect(state.status).toBe('failed')
     expect(state.error).toMatchObject({ stepKey: 'bad', kind: 'USER' })
-    expect(records).toHaveLength(1)
+    expect(state.steps.bad?.status).toBe('failed')
   })
 
   it('refuses a workflow that reaches outside', async () => {

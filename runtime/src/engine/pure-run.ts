@@ -3,7 +3,7 @@ import { conditionStep } from '../steps/condition.step'
 import { transformStep } from '../steps/transform.step'
 import { runWorkflow } from './engine'
 import { abortableSleep } from './sleep'
-import { StepFailure, type EngineDeps, type ExecutorRegistry, type RunState, type StepRecord } from './types'
+import { StepFailure, type EngineDeps, type ExecutorRegistry, type RunState } from './types'
 
 /**
  * Step types that never reach outside the run and cost microseconds: evaluating them is no more
@@ -23,20 +23,14 @@ const outside = (): never => {
 // Only the pure executors are registered: anything else fails as a step instead of reaching out.
 const pureExecutors = { transform: transformStep, condition: conditionStep } as unknown as ExecutorRegistry
 
-export interface PureRun {
-  state: RunState
-  /** Every step attempt in the order it finished, as the runtime would have checkpointed them. */
-  records: { key: string; record: StepRecord }[]
-}
-
 /**
  * Runs a workflow made only of pure steps in this process, with the same engine (limits, retries,
- * expressions without eval) the workspace runtime uses; nothing is persisted here.
- * @example const { state, records } = await runPureWorkflow({ executionId, definition, trigger })
+ * expressions without eval) the workspace runtime uses. Nothing is persisted here: the final state,
+ * with every step's record, is for the caller to keep.
+ * @example const state = await runPureWorkflow({ executionId, definition, trigger })
  */
-export async function runPureWorkflow(input: { executionId: string; definition: WorkflowDefinition; trigger: unknown; signal?: AbortSignal }): Promise<PureRun> {
+export async function runPureWorkflow(input: { executionId: string; definition: WorkflowDefinition; trigger: unknown; signal?: AbortSignal }): Promise<RunState> {
   if (!isPureWorkflow(input.definition)) throw new Error('runPureWorkflow needs a workflow of pure steps only')
-  const records: PureRun['records'] = []
   const deps: EngineDeps = {
     gateways: { invoke: outside },
     http: { request: outside },
@@ -44,10 +38,8 @@ export async function runPureWorkflow(input: { executionId: string; definition: 
     now: Date.now,
     sleep: abortableSleep,
     random: Math.random,
-    async checkpoint({ key, record }) {
-      records.push({ key, record })
-    },
+    // One run in one go: its final state is its only checkpoint.
+    async checkpoint() {},
   }
-  const state = await runWorkflow({ executionId: input.executionId, definition: input.definition, trigger: input.trigger, ...(input.signal ? { signal: input.signal } : {}) }, pureExecutors, deps)
-  return { state, records }
+  return runWorkflow({ executionId: input.executionId, definition: input.definition, trigger: input.trigger, ...(input.signal ? { signal: input.signal } : {}) }, pureExecutors, deps)
 }

@@ -5,7 +5,7 @@ import { executionSteps, executions, jobs, services } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
 import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
-import type { Service } from './services.service'
+import { findVersion, type Service } from './services.service'
 
 export type Execution = typeof executions.$inferSelect
 type ExecutionStep = typeof executionSteps.$inferSelect
@@ -150,6 +150,39 @@ export async function findExecution(deps: AppDeps, serviceId: string, executionI
 
 export async function listExecutionSteps(deps: AppDeps, executionId: string): Promise<ExecutionStep[]> {
   return deps.db.select().from(executionSteps).where(eq(executionSteps.executionId, executionId)).orderBy(executionSteps.startedAt, executionSteps.lease, executionSteps.attempt)
+}
+
+type StateRecord = { status: 'completed' | 'failed' | 'skipped'; output?: unknown; error?: { message: string; kind: 'USER' | 'SYSTEM' }; attempts: number; startedAt: number; finishedAt: number }
+const RECORD_STATUS = { completed: 'COMPLETED', failed: 'FAILED', skipped: 'SKIPPED' } as const
+
+/**
+ * The steps of an execution as the API shows them: its step rows, or — for a run that finished
+ * inside its request (a pure synchronous webhook), whose one checkpoint is its final state — the
+ * records in that state.
+ */
+export async function executionStepsOf(deps: AppDeps, execution: Execution): Promise<PublicExecutionStep[]> {
+  const rows = await listExecutionSteps(deps, execution.id)
+  const records = (execution.state as { steps?: Record<string, StateRecord> } | null)?.steps
+  if (rows.length > 0 || !records || !['COMPLETED', 'FAILED', 'CANCELLED'].includes(execution.status)) return rows.map(toPublicStep)
+  // JSONB keeps no key order, and steps of one run often start in the same millisecond: the
+  // definition's order breaks the ties.
+  const definition = await findVersion(deps, execution.serviceId, execution.serviceVersion)
+  const position = new Map(definition.steps.map((step, i) => [step.id, i]))
+  const place = (key: string) => position.get(key.split('[')[0]!) ?? Number.MAX_SAFE_INTEGER
+  return Object.entries(records)
+    .sort(([ka, a], [kb, b]) => a.startedAt - b.startedAt || place(ka) - place(kb))
+    .map(([key, record]) => ({
+      key,
+      lease: execution.attempt,
+      attempt: record.attempts,
+      status: RECORD_STATUS[record.status],
+      output: record.output ?? null,
+      error: record.error?.message ?? null,
+      errorKind: record.error?.kind ?? null,
+      startedAt: new Date(record.startedAt).toISOString(),
+      completedAt: new Date(record.finishedAt).toISOString(),
+      durationMs: record.finishedAt - record.startedAt,
+    }))
 }
 
 /**

@@ -1,29 +1,25 @@
 import { inArray } from 'drizzle-orm'
 import { bulkInsert } from '../../db/bulk-insert'
 import type { Db } from '../../db/db'
-import { executionSteps, executions, services } from '../../db/schema'
+import { executions, services } from '../../db/schema'
 
-type NewExecution = typeof executions.$inferInsert
-type NewExecutionStep = typeof executionSteps.$inferInsert
-
-/** A run that ended before anything was written: its execution row and every step attempt. */
-export interface FinishedRun {
-  execution: NewExecution & { id: string; serviceId: string }
-  steps: NewExecutionStep[]
-}
+/**
+ * A run that ended before anything was written: its execution row, whose final `state` holds every
+ * step's record (its one checkpoint; the API shows the steps from it).
+ */
+export type FinishedRun = typeof executions.$inferInsert & { id: string; serviceId: string }
 
 /** Persists finished runs; `write` resolves once the run is committed. */
 export interface FinishedRunWriter {
   write(run: FinishedRun): Promise<void>
 }
 
-/** Writes runs in one transaction: all execution rows, all step rows, each service's last run. */
+/** Writes runs in one transaction: all execution rows and each service's last run. */
 async function writeRuns(db: Db, runs: FinishedRun[]): Promise<void> {
-  const lastRunAt = runs.reduce((latest, r) => (r.execution.completedAt && r.execution.completedAt > latest ? r.execution.completedAt : latest), new Date(0))
+  const lastRunAt = runs.reduce((latest, r) => (r.completedAt && r.completedAt > latest ? r.completedAt : latest), new Date(0))
   await db.transaction(async (tx) => {
-    await bulkInsert(tx, executions, runs.map((r) => r.execution))
-    await bulkInsert(tx, executionSteps, runs.flatMap((r) => r.steps))
-    await tx.update(services).set({ lastRunAt }).where(inArray(services.id, [...new Set(runs.map((r) => r.execution.serviceId))]))
+    await bulkInsert(tx, executions, runs)
+    await tx.update(services).set({ lastRunAt }).where(inArray(services.id, [...new Set(runs.map((r) => r.serviceId))]))
   })
 }
 

@@ -16,12 +16,11 @@ import { authOf, requireAuth } from '../auth/auth.middleware'
 import {
   cancelExecution,
   enqueueExecution,
+  executionStepsOf,
   findExecution,
-  listExecutionSteps,
   listExecutions,
   retryExecution,
   toPublicExecution,
-  toPublicStep,
 } from './executions.service'
 import {
   createService,
@@ -132,8 +131,7 @@ export const servicesRoutes = new Hono<AppEnv>()
     const deps = c.get('deps')
     const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
     const execution = await findExecution(deps, service.id, c.req.param('execId'))
-    const steps = await listExecutionSteps(deps, execution.id)
-    return c.json({ execution: { ...toPublicExecution(execution), result: execution.result ?? null }, steps: steps.map(toPublicStep) })
+    return c.json({ execution: { ...toPublicExecution(execution), result: execution.result ?? null }, steps: await executionStepsOf(deps, execution) })
   })
   /**
    * The execution live, as server-sent events: `snapshot` (the execution and its steps so far),
@@ -164,7 +162,7 @@ export const servicesRoutes = new Hono<AppEnv>()
         while (!closed && Date.now() < deadline) {
           // The database is the truth: sent first, and again whenever it changed unnoticed.
           const execution = await findExecution(deps, service.id, executionId)
-          const snapshot = JSON.stringify({ execution: toPublicExecution(execution), steps: (await listExecutionSteps(deps, executionId)).map(toPublicStep) })
+          const snapshot = JSON.stringify({ execution: toPublicExecution(execution), steps: await executionStepsOf(deps, execution) })
           if (snapshot !== last && (last === '' || !deps.executionEvents)) await sse.writeSSE({ event: 'snapshot', data: snapshot })
           last = snapshot
           if (ENDED.includes(execution.status)) {

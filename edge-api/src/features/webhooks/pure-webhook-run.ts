@@ -2,10 +2,9 @@ import { runPureWorkflow } from '@2bot/runtime/pure'
 import type { WorkflowDefinition } from '../../contracts/workflow.contract'
 import type { AppDeps } from '../../deps'
 import { newId } from '../../lib/crypto'
-import { directRunWriter, type FinishedRun } from '../services/finished-runs'
+import { directRunWriter } from '../services/finished-runs'
 import type { Service } from '../services/services.service'
 
-const STEP_STATUS = { completed: 'COMPLETED', failed: 'FAILED', skipped: 'SKIPPED' } as const
 const RUN_STATUS = { running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED', cancelled: 'CANCELLED' } as const
 
 export interface PureWebhookResult {
@@ -19,51 +18,36 @@ export interface PureWebhookResult {
  * A synchronous webhook whose workflow has only pure steps runs here, in the request, and its
  * execution — with every step — is committed before the caller gets the answer. Nothing reached
  * outside, so a crash before the commit loses nothing the caller was told about: it gets no
- * answer and the run never happened, which is what "no accepted trigger is lost" asks.
+ * answer and the run never happened, which is what "no accepted trigger is lost" asks. The steps
+ * are kept in the execution's final state rather than a row each: one row per run is what makes
+ * a burst of calls cheap to commit.
  */
 export async function runPureWebhook(deps: AppDeps, service: Service, definition: WorkflowDefinition, triggerData: unknown): Promise<PureWebhookResult> {
   const executionId = newId()
   const createdAt = deps.clock.now()
   // Pure steps do not wait on anything; the engine's own run limit bounds them.
-  const { state, records } = await runPureWorkflow({ executionId, definition, trigger: triggerData })
-  const completedAt = deps.clock.now()
+  const state = await runPureWorkflow({ executionId, definition, trigger: triggerData })
   const status = RUN_STATUS[state.status]
-  const run: FinishedRun = {
-    execution: {
-      id: executionId,
-      serviceId: service.id,
-      userId: service.userId,
-      organizationId: service.organizationId,
-      serviceVersion: service.currentVersion,
-      status,
-      mode: 'run',
-      triggeredBy: 'webhook',
-      triggerData: triggerData ?? null,
-      // A completed run has nothing to resume; a failed one keeps its state for "retry from the failed step".
-      state: status === 'COMPLETED' ? null : (state as unknown as Record<string, unknown>),
-      result: state.lastOutput ?? null,
-      error: state.error?.message ?? null,
-      errorKind: state.error?.kind ?? null,
-      deadLetter: Boolean(state.error?.exhaustedRetries),
-      startedAt: createdAt,
-      completedAt,
-      createdAt,
-    },
-    steps: records.map(({ key, record }) => ({
-      id: newId(),
-      executionId,
-      stepId: key,
-      lease: 1,
-      attempt: record.attempts,
-      status: STEP_STATUS[record.status],
-      output: record.output ?? null,
-      error: record.error?.message ?? null,
-      errorKind: record.error?.kind ?? null,
-      startedAt: new Date(record.startedAt),
-      completedAt: new Date(record.finishedAt),
-      createdAt: completedAt,
-    })),
-  }
-  await (deps.finishedRuns ?? directRunWriter(deps.db)).write(run)
+  await (deps.finishedRuns ?? directRunWriter(deps.db)).write({
+    id: executionId,
+    serviceId: service.id,
+    userId: service.userId,
+    organizationId: service.organizationId,
+    serviceVersion: service.currentVersion,
+    status,
+    mode: 'run',
+    triggeredBy: 'webhook',
+    triggerData: triggerData ?? null,
+    // The run's one checkpoint: every step's record (the API lists the steps from it), and what a
+    // retry from the failed step resumes.
+    state: state as unknown as Record<string, unknown>,
+    result: state.lastOutput ?? null,
+    error: state.error?.message ?? null,
+    errorKind: state.error?.kind ?? null,
+    deadLetter: Boolean(state.error?.exhaustedRetries),
+    startedAt: createdAt,
+    completedAt: deps.clock.now(),
+    createdAt,
+  })
   return { executionId, status, result: state.lastOutput ?? null, error: state.error?.message ?? null }
 }

@@ -43,12 +43,15 @@ describe('service webhook: pure workflows answer synchronously from the request'
     const { executions: runs } = (await list.json()) as unknown as { executions: { id: string; status: string; triggeredBy: string }[] }
     expect(runs).toHaveLength(1)
     expect(runs[0]).toMatchObject({ status: 'COMPLETED', triggeredBy: 'webhook' })
-    const steps = await ctx.db.select().from(executionSteps).where(eq(executionSteps.executionId, runs[0]!.id))
-    expect(steps.map((s) => [s.stepId, s.status]).sort()).toEqual([['check', 'COMPLETED'], ['loud', 'COMPLETED'], ['reply', 'COMPLETED'], ['text', 'COMPLETED'], ['words', 'COMPLETED']])
+    // The steps live in the run's final state (its one checkpoint); the API shows them like any run's.
+    const detail = await agent.api.user.services[':id'].executions[':execId'].$get({ param: { id: serviceId, execId: runs[0]!.id } })
+    const { steps, execution } = (await detail.json()) as unknown as { steps: { key: string; status: string; output: unknown }[]; execution: { result: unknown } }
+    expect(steps.map((s) => [s.key, s.status])).toEqual([['text', 'COMPLETED'], ['check', 'COMPLETED'], ['loud', 'COMPLETED'], ['words', 'COMPLETED'], ['reply', 'COMPLETED']])
+    expect(steps[2]!.output).toEqual({ upper: 'HELLO' })
+    expect(execution.result).toEqual({ reply: 'HELLO' })
     const [row] = await ctx.db.select().from(executions).where(eq(executions.id, runs[0]!.id))
     expect(row!.triggerData).toMatchObject({ body: { text: 'hello' }, query: { source: 'test' }, method: 'POST' })
-    expect(row!.result).toEqual({ reply: 'HELLO' })
-    expect(row!.state).toBeNull()
+    expect(await ctx.db.select().from(executionSteps).where(eq(executionSteps.executionId, row!.id))).toHaveLength(0)
     const [service] = await ctx.db.select().from(services).where(eq(services.id, serviceId))
     expect(service!.lastRunAt).not.toBeNull()
     // No job: nothing was handed to a workspace.
