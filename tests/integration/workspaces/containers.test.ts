@@ -2,7 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { executionSteps, executions, jobs, workspaces } from '../../../edge-api/src/db/schema'
 import { changeUserPlan } from '../../../edge-api/src/features/workspaces/workspace-lifecycle'
 import { startPlatform, waitFor, type Platform } from '../platform'
-import { dockerEnv, startPodman } from './podman'
+import { createDockerDriver } from '../../../edge-api/src/adapters/workspace/docker.driver'
+import { silentLogger } from '../../../edge-api/src/lib/logger'
+import { dockerEnv, IMAGE, startPodman } from './podman'
 
 /**
  * Workspaces in real containers (Podman's Docker API with runc): a run goes through the
@@ -57,6 +59,15 @@ it('starts a container on the first run, runs the job in it with the plan limits
   expect(usage!.memoryBytes).toBeGreaterThan(5 * 2 ** 20)
   expect(usage!.memoryLimitBytes).toBe(512 * 2 ** 20)
   expect(usage!.cpuLimitCores).toBe(0.5)
+
+  // A platform that restarts adopts the running container (even a frozen one) instead of starting another.
+  await podman.docker.getContainer(containers[0]!.Id).pause()
+  const restarted = createDockerDriver({ docker: podman.docker, image: IMAGE, apiUrl: () => platform.url, limitsFor: async () => ({ memoryMb: 512, cpus: 0.5 }), logger: silentLogger })
+  let issued = 0
+  await restarted.ensureRunning(ws!.id, async () => `ws_${++issued}`)
+  expect(issued).toBe(0)
+  expect((await podman.containersOf(ws!.id)).map((c) => c.Id)).toEqual([containers[0]!.Id])
+  expect(await restarted.status!(ws!.id)).toMatchObject({ state: 'running', restarts: 0 })
 })
 
 it('a plan change during a stream of jobs swaps the container hot: none lost, none doubled', async () => {

@@ -132,6 +132,8 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
       const info = await docker.getContainer(summary.Id).inspect().catch(() => undefined)
       const env = Object.fromEntries((info?.Config.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
       if (!adopted && info?.State.Running && env.TWOBOT_WORKSPACE_TOKEN && env.TWOBOT_HEALTH_PORT) {
+        // Asleep when the previous platform stopped: work is arriving, so thaw it.
+        if (info.State.Paused) await docker.getContainer(info.Id).unpause()
         adopted = {
           containerId: info.Id,
           port: Number(env.TWOBOT_HEALTH_PORT),
