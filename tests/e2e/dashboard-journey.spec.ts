@@ -116,6 +116,17 @@ test('dashboard: default widgets, add one, drag it up, keep the layout after rel
   mkdirSync(SHOTS, { recursive: true })
   await page.screenshot({ path: join(SHOTS, 'dashboard-widgets.png'), animations: 'disabled' })
 
+  // Themes are data applied as CSS variables: switching repaints at once, without a reload.
+  await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true))
+  const background = () => page.evaluate(() => document.documentElement.style.getPropertyValue('--color-background'))
+  const before = await background()
+  await page.getByTestId('theme-toggle').click()
+  await expect.poll(background).not.toBe(before)
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+  expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true)
+  await expect(page.getByTestId('activity-chart')).toBeVisible()
+  await page.screenshot({ path: join(SHOTS, 'dashboard-widgets-dark.png'), animations: 'disabled' })
+
   // Opening the notification marks it read and goes to the failed execution.
   await page.getByTestId('notification-bell').click()
   await page.getByTestId('notification-item').first().click()

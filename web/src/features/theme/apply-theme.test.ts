@@ -40,6 +40,7 @@ describe('naiveOverrides', () => {
     expect(common.fontFamily).toBe(LIGHT_THEME.fonts!.body)
     expect(common.borderRadius).toBe('6px')
     expect(naiveOverrides(DARK_THEME).common!.cardColor).toBe(DARK_THEME.colors.card)
+    expect(naiveOverrides(DARK_THEME).Button!.textColorPrimary).toBe(DARK_THEME.colors.primaryForeground)
   })
 
   it('shades hex colours towards white or black and leaves other colours alone', () => {

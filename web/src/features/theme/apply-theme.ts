@@ -97,5 +97,16 @@ export function naiveOverrides(theme: ThemeDefinition): GlobalThemeOverrides {
       ...(theme.fonts?.mono ? { fontFamilyMono: theme.fonts.mono } : {}),
       ...(theme.borderRadius ? { borderRadius: theme.borderRadius.md, borderRadiusSmall: theme.borderRadius.sm } : {}),
     },
+    // Text on primary buttons uses the theme's pair colour (dark text on the light dark-mode primary).
+    Button: {
+      textColorPrimary: c.primaryForeground,
+      textColorHoverPrimary: c.primaryForeground,
+      textColorPressedPrimary: c.primaryForeground,
+      textColorFocusPrimary: c.primaryForeground,
+      textColorError: c.destructiveForeground,
+      textColorHoverError: c.destructiveForeground,
+      textColorPressedError: c.destructiveForeground,
+      textColorFocusError: c.destructiveForeground,
+    },
   }
 }
