@@ -14,8 +14,10 @@ const outDir = join(runtimeDir, 'dist')
 await mkdir(outDir, { recursive: true })
 
 await build({
-  entryPoints: [join(runtimeDir, 'src', 'main.ts')],
-  outfile: join(outDir, 'runtime.mjs'),
+  // The runtime, and the worker thread that runs code steps (TWOBOT_CODE_ISOLATION=worker).
+  entryPoints: { runtime: join(runtimeDir, 'src', 'main.ts'), 'code-worker': join(runtimeDir, 'src', 'sandbox', 'code-worker.ts') },
+  outdir: outDir,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -34,6 +36,6 @@ const fromQuickjs = createRequire(fromRuntime.resolve('quickjs-emscripten'))
 const variantDir = dirname(fromQuickjs.resolve('@jitl/quickjs-wasmfile-release-sync'))
 await copyFile(join(variantDir, 'emscripten-module.wasm'), join(outDir, 'emscripten-module.wasm'))
 
-for (const file of ['runtime.mjs', 'emscripten-module.wasm']) {
+for (const file of ['runtime.mjs', 'code-worker.mjs', 'emscripten-module.wasm']) {
   console.log(`${join('runtime/dist', file)}  ${((await stat(join(outDir, file))).size / 1024).toFixed(0)} KiB`)
 }

@@ -9,6 +9,7 @@ import * as v from 'valibot'
 import { gatewayFactories } from './gateways/factories'
 import { createGuardedHttpClient } from './net/guarded-http'
 import { createQuickJsCodeRunner } from './sandbox/quickjs.code-runner'
+import { createWorkerCodeRunner } from './sandbox/worker-code-runner'
 import { defaultExecutors } from './steps/registry'
 import { startHealthServer } from './worker/health-server'
 import { startJobLoop } from './worker/job-loop'
@@ -31,6 +32,10 @@ const RuntimeEnv = v.object({
   TWOBOT_HEALTH_HOST: v.optional(v.pipe(v.string(), v.ip()), '127.0.0.1'),
   /** The QuickJS heap each code step may use. */
   TWOBOT_CODE_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(8), v.maxValue(16384)), '64'),
+  /** `worker`: each code step in a worker thread with its own heap limit (containers); `inline`: on the main thread. */
+  TWOBOT_CODE_ISOLATION: v.optional(v.picklist(['worker', 'inline']), 'inline'),
+  /** Worker threads for code steps at most (the container's CPU count is a good value). */
+  TWOBOT_CODE_THREADS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(32)), '2'),
   /** On SIGTERM, runs in flight may finish for this long before their jobs are given back. */
   TWOBOT_DRAIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(300)), '10'),
 })
@@ -56,7 +61,10 @@ export async function main(): Promise<void> {
     }),
     // Webhook steps call public hosts only; private services are reached through an opted-in WEBHOOK gateway.
     http: createGuardedHttpClient(),
-    code: createQuickJsCodeRunner({ memoryBytes: env.TWOBOT_CODE_MEMORY_MB * 2 ** 20 }),
+    code:
+      env.TWOBOT_CODE_ISOLATION === 'worker'
+        ? createWorkerCodeRunner({ codeMemoryBytes: env.TWOBOT_CODE_MEMORY_MB * 2 ** 20, maxWorkers: env.TWOBOT_CODE_THREADS })
+        : createQuickJsCodeRunner({ memoryBytes: env.TWOBOT_CODE_MEMORY_MB * 2 ** 20 }),
     concurrency: env.TWOBOT_CONCURRENCY,
     leaseSeconds: env.TWOBOT_LEASE_SECONDS,
     log,

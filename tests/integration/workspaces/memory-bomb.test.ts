@@ -48,7 +48,7 @@ it('a memory bomb kills only its own workspace, which comes back by itself', asy
   const victimContainer = (await podman.containersOf(victimWs))[0]!.Id
 
   // 800 MB inside a FREE (512 MB) workspace: the QuickJS cap is raised for this platform, so the cgroup is what stops it.
-  const bomb = await runService(bomber, codeWorkflow("const parts = []; for (let i = 0; i < 800; i++) parts.push('x'.repeat(1 << 20) + i); return parts.length"))
+  const bomb = await runService(bomber, codeWorkflow('const parts = []; for (let i = 0; i < 50; i++) parts.push(new Uint8Array(1 << 24).fill(i + 1)); return parts.length'))
   const bomberWs = await workspaceOf(bomb.executionId)
   const oom = await waitFor('the kernel to OOM-kill the bomber runtime', async () => {
     const [c] = await podman.containersOf(bomberWs)
