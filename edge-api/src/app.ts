@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import type { AppDeps } from './deps'
@@ -20,6 +19,7 @@ import { telegramWebhookRoutes } from './features/telegram/telegram-webhook.rout
 import { serviceWebhookRoutes } from './features/webhooks/service-webhook.routes'
 import { usersRoutes } from './features/users/users.routes'
 import { AppError } from './lib/errors'
+import { bodyLimit } from './middleware/body-limit.middleware'
 import { onError, onNotFound } from './middleware/error-handler'
 import { requestLog } from './middleware/request-log.middleware'
 import { securityHeaders } from './middleware/security-headers.middleware'
@@ -72,11 +72,8 @@ export function createApp(deps: AppDeps) {
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       maxAge: 86400,
     }),
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB')
-      },
+    bodyLimit(MAX_BODY_BYTES, () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB')
     }),
   )
   app.route('/api', apiRoutes())
