@@ -167,7 +167,7 @@ export async function benchUi(): Promise<string> {
       'prefetches the editor chunk while it sits idle, and the click comes once the network is idle.',
       'Past 100 nodes the canvas draws only the nodes near the view (the others are passed to Vue Flow as',
       '`hidden`, so they are never mounted or measured; the window follows the viewport when a pan or zoom',
-      'ends) and leaves out the minimap. Before that change the 500-node canvas took 1.8–7 s here.',
+      'ends) and leaves out the minimap. Before that change, opening it by URL took 1.8–7 s here (load average ~10).',
       `A definition holds at most ${WORKFLOW_LIMITS.maxSteps} steps, so the API refuses ${NODES}: the workflow is created through the API`,
       `with ${WORKFLOW_LIMITS.maxSteps} steps and, for the ${NODES}-step rows, the editor's GET of it is answered with the real response and a`,
       `${NODES}-step chain as its definition (Playwright route); the rest is the app's own code path.`,
