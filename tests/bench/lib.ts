@@ -6,6 +6,8 @@ export interface LoadResult {
   requestsPerSecond: number
   p50Ms: number
   p99Ms: number
+  /** Answers with a 2xx status over the whole run. */
+  ok: number
   non2xx: number
   errors: number
 }
@@ -28,6 +30,7 @@ export async function load(
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    ok: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
   }
