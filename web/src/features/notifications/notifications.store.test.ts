@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { apiOn, fakeServer, json } from '../../test/fake-server'
 import { testApp } from '../../test/test-app'
 import { applyStreamEvent, badgeText, parseStreamEvent, timeAgo } from './notification-feed'
-import { useNotificationsStore } from './notifications.store'
+import { POLL_MS, useNotificationsStore } from './notifications.store'
 
 function aNotification(overrides: Partial<PublicNotification> = {}): PublicNotification {
   return { id: 'n1', type: 'SERVICE_ERROR', title: '“Greeter” failed', message: 'chat not found', data: { link: '/executions/s/e' }, isRead: false, readAt: null, createdAt: '2026-01-01T10:00:00.000Z', ...overrides }
@@ -70,6 +70,26 @@ describe('notifications store', () => {
     expect(store.items).toHaveLength(2)
     store.disconnect()
     expect(es.readyState).toBe(2)
+  })
+})
+
+describe('notifications store without EventSource', () => {
+  it('re-reads the bell every 30 s instead, and stops on disconnect', async () => {
+    vi.useFakeTimers()
+    vi.stubGlobal('EventSource', undefined)
+    try {
+      const { server, store } = await setup([aNotification()], 1)
+      await store.connect()
+      const gets = () => server.requests.filter((r) => r.method === 'GET').length
+      expect(gets()).toBe(1)
+      await vi.advanceTimersByTimeAsync(POLL_MS)
+      expect(gets()).toBe(2)
+      store.disconnect()
+      await vi.advanceTimersByTimeAsync(POLL_MS * 3)
+      expect(gets()).toBe(2)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
 
