@@ -61,6 +61,18 @@ describe('notifications', () => {
     })
   })
 
+  it('tells the owner when a synchronous webhook run (pure steps, run in the request) fails', async () => {
+    const { agent } = await registerUser(ctx)
+    const steps = [{ id: 'bad', type: 'transform', value: '{{ nosuchfn() }}' }]
+    const { service } = (await (await agent.api.user.services.$post({ json: { name: 'Hook', definition: { trigger: { type: 'webhook', respond: 'lastStep' }, steps } } })).json()) as { service: { id: string } }
+    const res = await ctx.app.request(`/api/webhooks/service/${service.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    // The caller hears of the failure at once (502); the owner through the bell.
+    expect(res.status).toBe(502)
+    const body = await list(agent)
+    expect(body.notifications).toHaveLength(1)
+    expect(body.notifications[0]).toMatchObject({ type: 'SERVICE_ERROR', title: '“Hook” failed' })
+  })
+
   it('tells the owner when the reaper sets a run aside after its runtime kept dying', async () => {
     const { agent, user } = await registerUser(ctx)
     const run = await startRun(agent, user.id)

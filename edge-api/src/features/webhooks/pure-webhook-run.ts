@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from '../../contracts/workflow.contract'
 import type { AppDeps } from '../../deps'
 import { newId } from '../../lib/crypto'
 import { directRunWriter } from '../services/finished-runs'
+import { notifyExecutionFailed } from '../notifications/notifications.service'
 import type { Service } from '../services/services.service'
 
 const RUN_STATUS = { running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED', cancelled: 'CANCELLED' } as const
@@ -49,5 +50,6 @@ export async function runPureWebhook(deps: AppDeps, service: Service, definition
     completedAt: deps.clock.now(),
     createdAt,
   })
+  if (status === 'FAILED') await notifyExecutionFailed(deps, executionId)
   return { executionId, status, result: state.lastOutput ?? null, error: state.error?.message ?? null }
 }
