@@ -28,6 +28,8 @@ export interface WidgetDefinition {
   defaultSize: WidgetSize
   allowedSizes: readonly WidgetSize[]
   defaultRefreshSeconds: number
+  /** Where the widget's data comes from (roadmap `dataSource`); the UI calls it through the typed client. */
+  dataSource: { type: 'api'; endpoint: string }
 }
 
 export const WIDGET_CATALOG: Record<WidgetType, WidgetDefinition> = {
@@ -38,6 +40,7 @@ export const WIDGET_CATALOG: Record<WidgetType, WidgetDefinition> = {
     defaultSize: 'XL',
     allowedSizes: ['M', 'L', 'XL'],
     defaultRefreshSeconds: 60,
+    dataSource: { type: 'api', endpoint: '/api/dashboard/stats' },
   },
   activity: {
     type: 'activity',
@@ -46,6 +49,7 @@ export const WIDGET_CATALOG: Record<WidgetType, WidgetDefinition> = {
     defaultSize: 'L',
     allowedSizes: ['M', 'L', 'XL'],
     defaultRefreshSeconds: 300,
+    dataSource: { type: 'api', endpoint: '/api/dashboard/activity' },
   },
   'gateway-status': {
     type: 'gateway-status',
@@ -54,6 +58,7 @@ export const WIDGET_CATALOG: Record<WidgetType, WidgetDefinition> = {
     defaultSize: 'L',
     allowedSizes: ['S', 'M', 'L', 'XL'],
     defaultRefreshSeconds: 60,
+    dataSource: { type: 'api', endpoint: '/api/gateways' },
   },
 }
 
