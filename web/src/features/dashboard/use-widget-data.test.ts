@@ -28,6 +28,24 @@ describe('useWidgetData', () => {
     expect(calls).toBe(3)
   })
 
+  it('skips its turns while the tab is hidden', async () => {
+    vi.useFakeTimers()
+    let calls = 0
+    const scope = effectScope()
+    scope.run(() => useWidgetData(async () => ++calls, ref(30)))
+    await vi.advanceTimersByTimeAsync(0)
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true })
+    try {
+      await vi.advanceTimersByTimeAsync(90_000)
+      expect(calls).toBe(1)
+    } finally {
+      Object.defineProperty(document, 'hidden', { value: false, configurable: true })
+    }
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(calls).toBe(2)
+    scope.stop()
+  })
+
   it('keeps the last data and reports the error when a refresh fails', async () => {
     let fail = false
     const scope = effectScope()

@@ -28,7 +28,8 @@ export function useWidgetData<T>(loader: () => Promise<T>, refreshSeconds: Ref<n
 
   function schedule(seconds: number) {
     clearInterval(timer)
-    timer = seconds > 0 ? setInterval(() => void refresh(), seconds * 1000) : undefined
+    // A hidden tab skips its turns: nobody is looking, and the next visible turn catches up.
+    timer = seconds > 0 ? setInterval(() => (typeof document !== 'undefined' && document.hidden ? undefined : void refresh()), seconds * 1000) : undefined
   }
 
   watch(refreshSeconds, schedule, { immediate: true })
