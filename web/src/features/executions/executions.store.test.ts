@@ -51,6 +51,20 @@ describe('executions store', () => {
     expect(store.executions[0]).toMatchObject({ tokensUsed: 42, triggeredBy: 'manual' })
   })
 
+  it('keeps an execution opened by a link when the list of its service arrives after it', async () => {
+    const { store } = await setup({
+      'GET /api/user/services/svc_1/executions': () => json({ executions: [anExecution()] }),
+      'GET /api/user/services/svc_1/executions/exe_1': () => json({ execution: { ...anExecution(), result: null }, steps: [aStep()] }),
+      'GET /api/user/services/svc_2/executions': () => json({ executions: [] }),
+    })
+    await store.loadDetail('svc_1', 'exe_1')
+    await store.load('svc_1')
+    expect(store.detail?.execution.id).toBe('exe_1')
+    // Opening another service's runs closes the one from before.
+    await store.load('svc_2')
+    expect(store.detail).toBeNull()
+  })
+
   it('loads one execution with its steps and finds the failed step', async () => {
     const { store } = await setup({
       'GET /api/user/services/svc_1/executions': () => json({ executions: [anExecution({ status: 'RUNNING', completedAt: null })] }),

@@ -49,7 +49,8 @@ export const useExecutionsStore = defineStore('executions', () => {
       if (filters.status) query.status = filters.status
       if (filters.trigger?.trim()) query.trigger = filters.trigger.trim()
       const res = await api.call(api.client.user.services[':id'].executions.$get({ param: { id }, query }))
-      if (serviceId.value !== id) detail.value = null
+      // Another service's open execution goes; this one's may have loaded first (the page loads both at once).
+      if (detail.value && detail.value.execution.serviceId !== id) detail.value = null
       serviceId.value = id
       executions.value = res.executions.map(toExecutionView)
     } finally {
