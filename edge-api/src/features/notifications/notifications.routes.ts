@@ -32,8 +32,9 @@ export const notificationsRoutes = new Hono<AppEnv>()
   })
   /**
    * Live bell, as server-sent events: `unread` (the count, first and whenever it changes) and
-   * `notification` (a new one). In-process signals where there is process memory; otherwise the
-   * database is re-read every 5 seconds.
+   * `notification` (a new one). In-process signals wake it at once where there is process memory
+   * (and the database is re-read every 25 s for rows written without one); otherwise the database
+   * is re-read every 5 seconds.
    */
   .get('/events', session, async (c) => {
     const deps = c.get('deps')
@@ -63,14 +64,11 @@ export const notificationsRoutes = new Hono<AppEnv>()
           })
           if (closed) break
           const batch = signals.splice(0)
-          if (deps.notificationEvents && batch.length === 0) {
-            // Quiet: a comment line keeps proxies from closing an idle stream.
-            await sse.write(': keep-alive\n\n')
-            continue
-          }
           const count = await countUnread(deps, userId)
           const created = batch.flatMap((s) => (s.kind === 'created' ? [s.notificationId] : []))
-          if (!deps.notificationEvents) {
+          if (batch.length === 0) {
+            // A quiet turn re-reads the newest row: rows written without a signal (another
+            // process, or a writer that does not publish) still reach the bell.
             const newest = (await listNotifications(deps, userId, { limit: 1 }))[0]
             if (newest && newest.id !== newestId) created.push(newest.id)
           }
@@ -80,6 +78,8 @@ export const notificationsRoutes = new Hono<AppEnv>()
             newestId = id
           }
           if (created.length === 0 && count !== lastCount) await send({ type: 'unread', unreadCount: count })
+          // Nothing to say: a comment line keeps proxies from closing an idle stream.
+          else if (created.length === 0) await sse.write(': keep-alive\n\n')
           lastCount = count
         }
       } finally {
