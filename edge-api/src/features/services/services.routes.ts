@@ -7,7 +7,7 @@ import { CreateServiceBody, ListExecutionsQuery, RetryExecutionBody, RunServiceB
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { and, eq } from 'drizzle-orm'
-import { triggerListeners } from '../../db/schema'
+import { executions, triggerListeners } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import type { WorkflowDefinition } from '../../contracts/workflow.contract'
 import { validate } from '../../middleware/validate'
@@ -119,7 +119,11 @@ export const servicesRoutes = new Hono<AppEnv>()
       .where(and(eq(triggerListeners.id, c.req.param('listenerId')), eq(triggerListeners.serviceId, service.id)))
     if (!listener) throw notFound('Listener')
     const status = listener.executionId ? ('started' as const) : listener.expiresAt <= deps.clock.now() ? ('expired' as const) : ('waiting' as const)
-    return c.json({ listener: { id: listener.id, status, executionId: listener.executionId, expiresAt: listener.expiresAt.toISOString() } })
+    // The event that started the test run, so the canvas can show each step's input.
+    const [started] = listener.executionId
+      ? await deps.db.select({ triggerData: executions.triggerData }).from(executions).where(and(eq(executions.id, listener.executionId), eq(executions.serviceId, service.id)))
+      : []
+    return c.json({ listener: { id: listener.id, status, executionId: listener.executionId, expiresAt: listener.expiresAt.toISOString(), trigger: (started?.triggerData ?? null) as Record<string, unknown> | null } })
   })
   .get('/:id/executions', read, validate('query', ListExecutionsQuery), async (c) => {
     const deps = c.get('deps')

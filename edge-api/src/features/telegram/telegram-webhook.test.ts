@@ -76,6 +76,8 @@ describe('test runs listening on a bot', () => {
     expect(await (await post(update(500, 'test me'))).json()).toEqual({ ok: true, executions: 2 })
     const state = await (await agent.api.user.services[':id'].listen[':listenerId'].$get({ param: { id: draft.id, listenerId: listener.id } })).json()
     expect(state.listener.status).toBe('started')
+    // The event itself comes back too, for the canvas to show what the steps saw.
+    expect(state.listener.trigger).toMatchObject({ event: 'message', gatewayId: gateway.id, message: { text: 'test me' } })
     const [testRun] = await ctx.db.select().from(executions).where(eq(executions.serviceId, draft.id))
     expect(testRun).toMatchObject({ id: state.listener.executionId, triggeredBy: 'test' })
     // Spent: the next update reaches production only.
