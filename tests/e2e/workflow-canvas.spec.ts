@@ -105,3 +105,38 @@ test('build by drag and connect, export, import as a copy, restore a version', a
   await expect(page.getByTestId('node-delay')).toHaveCount(0)
   expect(((await definitionOf(copyId)) as { steps: { id: string }[] }).steps.map((s) => s.id)).toEqual(['start'])
 })
+
+/** One step run with pinned input: only that step runs, and the panel shows what it saw and produced. */
+test('run a single step with pinned trigger data and an earlier output', async ({ page }) => {
+  const email = `e2e-step-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
+  await page.goto('/register')
+  await input(page, 'register-email').fill(email)
+  await input(page, 'register-name').fill('Lin')
+  await input(page, 'register-password').fill('E2e-Canvas-1!')
+  await page.getByTestId('register-submit').click()
+  await expect(page.getByTestId('dashboard-greeting')).toBeVisible(LIVE)
+  await newBlankWorkflow(page, 'Single step')
+
+  // A transform after `start` that reads start's output and the trigger; {{ offers both while typing.
+  await page.getByTestId('palette-transform').click()
+  await expect(page.getByTestId('node-transform')).toBeVisible(LIVE)
+  const value = page.locator('textarea[data-testid="panel-field-value"]')
+  await value.fill('{"greeting": "{{ steps.st')
+  await expect(page.getByTestId('variable-option').first()).toHaveText('steps.start.output', LIVE)
+  await value.fill('{"greeting": "{{ steps.start.output.hello }} {{ trigger.name }}"}')
+  await value.blur()
+
+  await page.getByTestId('panel-step-test').locator('summary').click()
+  await page.locator('textarea[data-testid="panel-pin-trigger"]').fill('{"name": "Ada"}')
+  await page.locator('textarea[data-testid="panel-pin-outputs"]').fill('{"start": {"hello": "pinned"}}')
+  await page.getByTestId('panel-run-step').click()
+
+  await expect(page.getByTestId('run-status')).toContainText('COMPLETED', LIVE)
+  await expect(page.getByTestId('workflow-execution')).toContainText('of step transform')
+  await expect(page.getByTestId('panel-last-output')).toContainText('"greeting": "pinned Ada"', LIVE)
+  await expect(page.getByTestId('panel-last-input')).toContainText('"name": "Ada"')
+  await expect(page.getByTestId('panel-last-input')).toContainText('"hello": "pinned"')
+  await expect(page.getByTestId('node-transform')).toHaveAttribute('data-run-status', 'done')
+  // The earlier step did not run: its output was pinned.
+  await expect(page.getByTestId('node-start')).not.toHaveAttribute('data-run-status', /.+/)
+})
