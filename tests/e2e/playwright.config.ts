@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from '@playwright/test'
+import { TELEGRAM_API_ROOT } from './support/doubles-ports'
 
 const PORT = Number(process.env.E2E_PORT ?? 8181)
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -14,6 +15,8 @@ const DATA_DIR = process.env.E2E_DATA_DIR
 /** Debian's Chromium (never a downloaded browser), started the way this machine allows. */
 export default defineConfig({
   testDir: '.',
+  // The Telegram and OpenAI doubles the journeys' bots and AI gateways talk to (support/doubles-ports.ts).
+  globalSetup: './support/doubles.global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
@@ -38,6 +41,6 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { PORT: String(PORT), DATA_DIR, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '1000' },
+    env: { PORT: String(PORT), DATA_DIR, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT_PER_MINUTE: '1000', TELEGRAM_API_ROOT },
   },
 })
