@@ -137,6 +137,8 @@ test('from sign-up to a bot that answers, its workflow exported and copied, and 
   await page.getByTestId('node-ai').click()
   await expect(page.getByTestId('panel-last-output')).toContainText('free on orders over €50', LIVE)
   await page.getByTestId('workflow-fit').click()
+  // One step out, so the minimap in the corner covers no node.
+  await page.locator('.vue-flow__controls-zoomout').click()
   await page.getByTestId('panel-last-run').scrollIntoViewIfNeeded()
   await screenshot(page, 'journey-canvas-test-run')
 
@@ -185,6 +187,9 @@ test('from sign-up to a bot that answers, its workflow exported and copied, and 
   await page.getByTestId('add-widget').click()
   await page.getByTestId('add-widget-gateway-status').click()
   expect((await added).status()).toBe(200)
+  // The dialog and its mask must be gone, or they take the drag's pointer events.
+  await expect(page.getByTestId('add-widget-dialog')).toBeHidden()
+  await expect(page.locator('.n-modal-mask')).toHaveCount(0)
   const withNew = await widgetOrder(page)
   expect(withNew).toHaveLength(before.length + 1)
   const newId = withNew.at(-1)!
