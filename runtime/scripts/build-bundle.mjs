@@ -24,7 +24,7 @@ await build({
   format: 'esm',
   minify: true,
   legalComments: 'none',
-  alias: { tr46: join(runtimeDir, 'scripts', 'tr46-shim.cjs') },
+  alias: { tr46: join(runtimeDir, 'scripts', 'tr46-shim.mjs') },
   logLevel: 'warning',
   // CommonJS dependencies call require() for Node built-ins; ESM output has none by default.
   banner: { js: "import{createRequire as __2botRequire}from'node:module';const require=__2botRequire(import.meta.url);" },
