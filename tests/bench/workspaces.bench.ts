@@ -104,9 +104,10 @@ export async function benchWorkspaces(): Promise<string> {
       '',
       'Sleep freezes the container (cgroup freezer: no CPU, memory kept), so a wake is an unpause; after an hour',
       'asleep the container is stopped and removed, and the next wake is a cold start (create, start, node loads the',
-      '1.2 MB bundle, /health answers; at 0.5 CPU the node start-up itself is throttled). RSS includes the node',
+      '0.9 MB bundle, /health answers; at 0.5 CPU the node start-up itself is throttled). RSS includes the node',
       "binary's pages shared with the page cache; the cgroup counts what the container is charged for. Jobs/s",
-      'includes the API calls that queue the runs, one after another, against PGlite in the same process.',
+      'includes the API calls that queue the runs, one after another, against PGlite in the same process, so FREE and',
+      'PRO come out alike: the embedded API bounds it here, not the container (code steps run on worker threads).',
       '',
     ].join('\n')
   } finally {
