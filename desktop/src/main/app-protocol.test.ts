@@ -122,9 +122,10 @@ describe('app protocol handler', () => {
     expect(await res.text()).toContain('id="app"')
   })
 
-  it('answers 404 for a missing asset instead of HTML', async () => {
+  it('answers 404 for a missing asset instead of HTML, still under the content security policy', async () => {
     const res = await handle(new Request('app://2bot/assets/missing.js'))
     expect(res.status).toBe(404)
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
   })
 
   it('refuses encoded traversal', async () => {

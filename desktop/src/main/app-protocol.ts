@@ -129,8 +129,16 @@ export function createAppRequestHandler(deps: Pick<AppProtocolDeps, 'distDir' | 
   const csp = Promise.resolve(deps.apiBaseUrl).then(contentSecurityPolicy)
   // main.ts reports a server that failed to start; here it only must not be an unhandled rejection.
   csp.catch(() => undefined)
-  const text = (status: number, body: string) =>
-    new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+  // Error answers carry a policy too; if the API address never came, nothing may load at all.
+  const text = async (status: number, body: string) =>
+    new Response(body, {
+      status,
+      headers: {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-security-policy': await csp.catch(() => "default-src 'none'"),
+        'x-content-type-options': 'nosniff',
+      },
+    })
 
   return async (request: Request): Promise<Response> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Method Not Allowed')
