@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { WorkspaceDriver, WorkspaceUsage } from '../../adapters/workspace/workspace-driver.port'
-import { jobs, notifications, users, workspaces } from '../../db/schema'
+import { jobs, notifications, organizations, users, workspaces } from '../../db/schema'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 import { applyPlanChange, createWorkspaceLifecycle, recordUsage } from './workspace-lifecycle'
+import { planOfWorkspace } from './workspace-limits'
+import { departmentSoftQuota } from './workspace-plans'
 
 /** A driver that records what the platform asked of it and reports what the test says. */
 function fakeDriver() {
@@ -226,5 +228,24 @@ describe('lifecycle', () => {
     const { id } = await runningWorkspace()
     await applyPlanChange(ctx.deps, id)
     expect(fake.calls).toContain(`resize ${id}`)
+  })
+})
+
+describe('organization pool', () => {
+  it('sizes an organization workspace from its pool and splits it into soft department shares', async () => {
+    const { user } = await registerUser(ctx)
+    const now = ctx.clock.now()
+    await ctx.db.insert(organizations).values({ id: 'org-1', name: 'Fleet', slug: 'fleet', ownerId: user.id, plan: 'ORG_GROWTH', totalRamMb: 8192, totalCpuCores: 4, totalStorageMb: 25600, createdAt: now, updatedAt: now })
+    await ctx.db.insert(workspaces).values({ id: 'ws-org', organizationId: 'org-1', tokenHash: 'h-org', createdAt: now, updatedAt: now })
+    const plan = await planOfWorkspace(ctx.db, 'ws-org')
+    expect(plan).toMatchObject({ plan: 'ORG_GROWTH', memoryMb: 8192, cpus: 4, storageMb: 25600, keepAliveAllowed: true })
+    expect(departmentSoftQuota(plan, 3)).toEqual({ memoryMb: 2730, cpus: 1.33 })
+    expect(departmentSoftQuota({ memoryMb: 512, cpus: 0.5 }, 10)).toEqual({ memoryMb: 256, cpus: 0.05 })
+
+    // Usage alerts for the organization's workspace reach its owner.
+    await recordUsage(ctx.deps, 'ws-org', { memoryBytes: 0.9 * 8192 * 2 ** 20, memoryLimitBytes: 8192 * 2 ** 20, cpuCores: 1, cpuLimitCores: 4, storageBytes: 0, activeRuns: 1 })
+    const [alert] = await ctx.db.select().from(notifications).where(eq(notifications.userId, user.id))
+    expect(alert).toMatchObject({ type: 'WARNING' })
+    expect(alert!.message).toMatch(/90% of the memory your ORG_GROWTH plan allows/)
   })
 })
