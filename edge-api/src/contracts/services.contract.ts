@@ -47,8 +47,10 @@ export const ListExecutionsQuery = v.strictObject({
   status: v.optional(v.picklist(EXECUTION_STATUSES)),
   trigger: v.optional(v.pipe(v.string(), v.maxLength(100))),
   limit: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)), '25'),
-  /** Executions created before this ISO time (for the next page). */
+  /** Executions created before this ISO time (for the next page, or the end of a date range). */
   before: v.optional(v.pipe(v.string(), v.isoTimestamp('before must be an ISO time'))),
+  /** Executions created at or after this ISO time (the start of a date range). */
+  after: v.optional(v.pipe(v.string(), v.isoTimestamp('after must be an ISO time'))),
 })
 
 export interface PublicService {

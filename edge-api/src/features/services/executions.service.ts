@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, lt } from 'drizzle-orm'
 import type { PublicExecution, PublicExecutionStep } from '../../contracts/services.contract'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, services } from '../../db/schema'
@@ -125,7 +125,7 @@ async function afterCommit(deps: AppDeps, work: () => Promise<unknown>, what: st
 export async function listExecutions(
   deps: AppDeps,
   serviceId: string,
-  filters: { status?: Execution['status']; trigger?: string; limit: number; before?: string },
+  filters: { status?: Execution['status']; trigger?: string; limit: number; before?: string; after?: string },
 ): Promise<Execution[]> {
   return deps.db
     .select()
@@ -136,6 +136,7 @@ export async function listExecutions(
         filters.status ? eq(executions.status, filters.status) : undefined,
         filters.trigger ? eq(executions.triggeredBy, filters.trigger) : undefined,
         filters.before ? lt(executions.createdAt, new Date(filters.before)) : undefined,
+        filters.after ? gte(executions.createdAt, new Date(filters.after)) : undefined,
       ),
     )
     .orderBy(desc(executions.createdAt))

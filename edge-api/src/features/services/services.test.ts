@@ -197,6 +197,25 @@ describe('runs through the runtime API', () => {
     expect(tests.map((e) => e.mode)).toEqual(['dry-run'])
     const bad = await agent.raw(`/api/user/services/${service.id}/executions?status=EXPLODED`)
     expect(bad.status).toBe(400)
+    expect((await agent.raw(`/api/user/services/${service.id}/executions?after=yesterday`)).status).toBe(400)
+  })
+
+  it('lists executions within a date range', async () => {
+    const { agent } = await registerUser(ctx)
+    const service = await serviceFor(agent)
+    const run = () => agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: { dryRun: true } })
+    await run()
+    ctx.clock.advance(2 * 24 * 3600_000)
+    const middle = ctx.clock.now().toISOString()
+    await run()
+    ctx.clock.advance(2 * 24 * 3600_000)
+    await run()
+    const list = async (query: { after?: string; before?: string }) =>
+      (await (await agent.api.user.services[':id'].executions.$get({ param: { id: service.id }, query })).json()).executions.map((e) => e.createdAt)
+    const day = 24 * 3600_000
+    const inRange = await list({ after: new Date(Date.parse(middle) - day).toISOString(), before: new Date(Date.parse(middle) + day).toISOString() })
+    expect(inRange).toEqual([middle])
+    expect(await list({ after: middle })).toHaveLength(2)
   })
 })
 

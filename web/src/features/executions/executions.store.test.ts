@@ -2,7 +2,7 @@ import type { PublicExecution, PublicExecutionStep } from '@2bot/edge-api/contra
 import { describe, expect, it } from 'vitest'
 import { apiOn, fakeServer, json } from '../../test/fake-server'
 import { testApp } from '../../test/test-app'
-import { formatDuration, useExecutionsStore } from './executions.store'
+import { dayRangeQuery, formatDuration, useExecutionsStore } from './executions.store'
 
 function anExecution(overrides: Partial<PublicExecution> = {}): PublicExecution {
   return {
@@ -49,6 +49,18 @@ describe('executions store', () => {
       ['exe_3', null, true],
     ])
     expect(store.executions[0]).toMatchObject({ tokensUsed: 42, triggeredBy: 'manual' })
+  })
+
+  it('asks for a range of whole local days: from the start of the first to the start of the day after the last', async () => {
+    const { server, store } = await setup({ 'GET /api/user/services/svc_1/executions': () => json({ executions: [] }) })
+    const first = new Date(2026, 0, 5, 15, 30).getTime()
+    const last = new Date(2026, 0, 7, 9, 0).getTime()
+    await store.load('svc_1', { days: [first, last] })
+    const url = (server.fetch as unknown as { mock: { calls: [string][] } }).mock.calls[0]![0]
+    const params = new URL(url, 'http://x').searchParams
+    expect(params.get('after')).toBe(new Date(2026, 0, 5).toISOString())
+    expect(params.get('before')).toBe(new Date(2026, 0, 8).toISOString())
+    expect(dayRangeQuery([last, last])).toEqual({ after: new Date(2026, 0, 7).toISOString(), before: new Date(2026, 0, 8).toISOString() })
   })
 
   it('keeps an execution opened by a link when the list of its service arrives after it', async () => {

@@ -24,6 +24,18 @@ export interface ExecutionDetailView {
 export interface ExecutionFilters {
   status?: ExecutionStatus | null
   trigger?: string | null
+  /** Local calendar days [first, last] as timestamps (the date picker's range); both days included. */
+  days?: [number, number] | null
+}
+
+/** A range of whole local days as the API's `after` (inclusive) and `before` (exclusive) times. */
+export function dayRangeQuery(days: [number, number]): { after: string; before: string } {
+  const start = new Date(days[0])
+  start.setHours(0, 0, 0, 0)
+  const end = new Date(days[1])
+  end.setHours(0, 0, 0, 0)
+  end.setDate(end.getDate() + 1)
+  return { after: start.toISOString(), before: end.toISOString() }
 }
 
 /** Maps one API execution to the view (duration from `startedAt`..`completedAt`). */
@@ -45,9 +57,10 @@ export const useExecutionsStore = defineStore('executions', () => {
   async function load(id: string, filters: ExecutionFilters = {}) {
     loading.value = true
     try {
-      const query: { status?: ExecutionStatus; trigger?: string } = {}
+      const query: { status?: ExecutionStatus; trigger?: string; after?: string; before?: string } = {}
       if (filters.status) query.status = filters.status
       if (filters.trigger?.trim()) query.trigger = filters.trigger.trim()
+      if (filters.days) Object.assign(query, dayRangeQuery(filters.days))
       const res = await api.call(api.client.user.services[':id'].executions.$get({ param: { id }, query }))
       // Another service's open execution goes; this one's may have loaded first (the page loads both at once).
       if (detail.value && detail.value.execution.serviceId !== id) detail.value = null
