@@ -7,6 +7,8 @@ import { issueWorkspaceToken } from './workspaces.service'
 import { planOfWorkspace } from './workspace-limits'
 import { USAGE_ALERT_THRESHOLDS, type UserPlan } from './workspace-plans'
 
+const STATUS_EVERY_MS = 5000
+
 export interface LifecycleOptions {
   /** How often a running workspace's usage is stored (default 60 s). */
   sampleEveryMs?: number
@@ -27,6 +29,7 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
   const sampleEveryMs = opts.sampleEveryMs ?? 60_000
   const lastSample = new Map<string, number>()
   const lastIdleCheck = new Map<string, number>()
+  const lastStatusCheck = new Map<string, number>()
   // The idle check reads the jobs table; minutes-long idle limits need no second-by-second checks.
   const idleCheckEveryMs = opts.idleMs !== undefined ? 0 : 15_000
 
@@ -42,7 +45,10 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
     if (driver.sleep) await deepSleep()
     for (const workspaceId of awake) {
       try {
-        const status = await driver.status?.(workspaceId)
+        const checkedAt = deps.clock.now().getTime()
+        // The engine's restart policy handles most crashes; asking it every few seconds is enough.
+        const status = checkedAt - (lastStatusCheck.get(workspaceId) ?? 0) >= STATUS_EVERY_MS ? await driver.status?.(workspaceId) : undefined
+        if (status) lastStatusCheck.set(workspaceId, checkedAt)
         if (status?.state === 'crashed') {
           // The engine's restart policy did not bring it back (it gave up, or the container is gone).
           deps.logger.log('warn', 'workspace runtime crashed; starting it again', { workspaceId, oomKilled: status.oomKilled })

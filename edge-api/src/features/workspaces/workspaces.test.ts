@@ -190,6 +190,15 @@ describe('lifecycle', () => {
     expect(fake.calls).toContain(`stop ${id}`)
   })
 
+  it('starts a runtime again when the engine reports it crashed for good', async () => {
+    const { id } = await runningWorkspace()
+    const status = fake.driver.status!
+    fake.driver.status = async (wid) => (wid === id ? { state: 'crashed', restarts: 3, oomKilled: true } : status(wid))
+    fake.calls.length = 0
+    await createWorkspaceLifecycle(ctx.deps).tick()
+    expect(fake.calls).toEqual([`start ${id}`])
+  })
+
   it('keeps a paid workspace with keep-alive awake', async () => {
     const { agent, id } = await runningWorkspace('PRO')
     await agent.raw('/api/workspace', { ...json({ keepAlive: true }), method: 'PATCH' })
