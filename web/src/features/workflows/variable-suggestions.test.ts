@@ -51,4 +51,20 @@ describe('variable suggestions', () => {
     expect(matchVariables(['config.steps', 'steps.ai.output', 'trigger'], 'steps')).toEqual(['steps.ai.output', 'config.steps'])
     expect(matchVariables(['a', 'b'], '')).toEqual(['a', 'b'])
   })
+
+  it('inside a loop body offers the element and index, earlier body steps and what ran before the loop, not the loop', () => {
+    const looped: DraftDefinition = {
+      trigger: { type: 'manual' },
+      steps: [
+        { id: 'fetch', type: 'transform', value: [] },
+        { id: 'each', type: 'loop', over: 'steps.fetch.output', as: 'row', steps: [{ id: 'a', type: 'transform', value: 1 }, { id: 'b', type: 'transform', value: 2 }] },
+        { id: 'after', type: 'transform', value: 3 },
+      ],
+    }
+    expect(stepsBefore(looped, 'b')).toEqual(['fetch', 'a'])
+    expect(variablesFor(looped, 'b').slice(0, 2)).toEqual(['row', 'index'])
+    expect(variablesFor(looped, 'b')).toContain('steps.a.output')
+    expect(variablesFor(looped, 'after')).not.toContain('row')
+    expect(stepsBefore(looped, 'after')).toEqual(['fetch', 'each'])
+  })
 })

@@ -1,4 +1,4 @@
-import { definitionToGraph, TRIGGER_NODE_ID, type DraftDefinition, type DraftTrigger } from './workflow-graph'
+import { definitionToGraph, enclosingLoops, flatSteps, TRIGGER_NODE_ID, type DraftDefinition, type DraftTrigger } from './workflow-graph'
 
 /** What each trigger hands the workflow as `trigger` (see the API's trigger payloads). */
 const TRIGGER_FIELDS: Record<DraftTrigger['type'], string[]> = {
@@ -17,7 +17,11 @@ const TRIGGER_FIELDS: Record<DraftTrigger['type'], string[]> = {
   webhook: ['trigger.body', 'trigger.query', 'trigger.method'],
 }
 
-/** The top-level steps that can run before `stepId`: every node with a path to it on the canvas. */
+/**
+ * The steps that can run before `stepId`: every node with a path to it on the canvas. Inside a loop
+ * body that is the earlier body steps and what ran before the loop, not the loop itself (it has no
+ * output until every item is done).
+ */
 export function stepsBefore(def: Pick<DraftDefinition, 'trigger' | 'steps'>, stepId: string): string[] {
   const { edges } = definitionToGraph(def)
   const incoming = new Map<string, string[]>()
@@ -31,20 +35,26 @@ export function stepsBefore(def: Pick<DraftDefinition, 'trigger' | 'steps'>, ste
     stack.push(...(incoming.get(id) ?? []))
   }
   seen.delete(stepId)
+  for (const loop of enclosingLoops(def.steps, stepId)) seen.delete(loop.id)
   // In workflow order, which is how a reader scans them.
-  return def.steps.map((s) => s.id).filter((id) => seen.has(id))
+  return flatSteps(def.steps)
+    .map((s) => s.id)
+    .filter((id) => seen.has(id))
 }
 
 /**
  * The variables a `{{ }}` in the selected step (or the trigger, with `stepId` null) may use: the
- * trigger's fields, `steps.<id>.output` of the steps before it, and `config.<key>`.
+ * trigger's fields, `steps.<id>.output` of the steps before it, `config.<key>`, and inside a loop
+ * body the loop's current element (`item`, or its `as` name) and `index`.
  * @example variablesFor(def, 'reply') // → ['trigger.message.text', …, 'steps.ai.output', 'config.tone']
  */
 export function variablesFor(def: DraftDefinition, stepId: string | null): string[] {
   const triggerFields = TRIGGER_FIELDS[def.trigger.type] ?? ['trigger']
   const steps = stepId ? stepsBefore(def, stepId).flatMap((id) => [`steps.${id}.output`, `steps.${id}.status`]) : []
   const config = Object.keys(def.config ?? {}).map((k) => `config.${k}`)
-  return [...triggerFields, ...steps, ...config]
+  const loops = stepId ? enclosingLoops(def.steps, stepId) : []
+  const loopVars = loops.length ? [...new Set([...loops.reverse().map((l) => l.as ?? 'item'), 'index'])] : []
+  return [...loopVars, ...triggerFields, ...steps, ...config]
 }
 
 /**

@@ -12,10 +12,14 @@ export const PASTE_OFFSET = 40
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
 
-/** The chosen top-level steps (in workflow order) as clipboard JSON; null when none is chosen. */
+/** The chosen steps, loop bodies searched too (a chosen loop brings its whole body), in workflow order. */
+function pick(steps: readonly DraftStep[], chosen: ReadonlySet<string>): DraftStep[] {
+  return steps.flatMap((s) => (chosen.has(s.id) ? [s] : s.type === 'loop' ? pick(s.steps, chosen) : []))
+}
+
+/** The chosen steps (in workflow order) as clipboard JSON; null when none is chosen. */
 export function copySteps(def: Pick<DraftDefinition, 'steps'>, ids: readonly string[]): string | null {
-  const chosen = new Set(ids)
-  const steps = def.steps.filter((s) => chosen.has(s.id))
+  const steps = pick(def.steps, new Set(ids))
   if (!steps.length) return null
   return JSON.stringify({ kind: '2bot/steps', steps } satisfies ClipboardSteps, null, 2)
 }
@@ -71,7 +75,8 @@ export function pasteSteps(def: DraftDefinition, text: string): { definition: Dr
   const topLevel = new Set(pasted.map((s) => s.id))
   const existing = new Set(def.steps.map((s) => s.id))
 
-  const rewrite = (step: DraftStep): DraftStep => {
+  // Body steps keep their place inside the loop's box; only the pasted top-level steps move aside.
+  const rewrite = (step: DraftStep, nested = false): DraftStep => {
     const { id, type, position, ...rest } = clone(step) as DraftStep & Record<string, unknown>
     const next = renameReferences(rest, renames, pattern) as Record<string, unknown>
     if (type === 'condition') {
@@ -82,15 +87,16 @@ export function pasteSteps(def: DraftDefinition, text: string): { definition: Dr
         else if (!existing.has(target)) delete next[kind]
       }
     }
-    if (type === 'loop') next.steps = (step as Extract<DraftStep, { type: 'loop' }>).steps.map(rewrite)
+    if (type === 'loop') next.steps = (step as Extract<DraftStep, { type: 'loop' }>).steps.map((b) => rewrite(b, true))
+    const offset = nested ? 0 : PASTE_OFFSET
     return {
       id: renames.get(id)!,
       type,
       ...next,
-      ...(position ? { position: { x: position.x + PASTE_OFFSET, y: position.y + PASTE_OFFSET } } : {}),
+      ...(position ? { position: { x: position.x + offset, y: position.y + offset } } : {}),
     } as DraftStep
   }
 
-  const fresh = pasted.map(rewrite)
+  const fresh = pasted.map((s) => rewrite(s))
   return { definition: { ...def, steps: [...def.steps, ...fresh] }, ids: fresh.map((s) => s.id) }
 }

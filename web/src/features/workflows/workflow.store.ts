@@ -4,7 +4,7 @@ import { computed, ref, type ComputedRef } from 'vue'
 import { useApi } from '../../api/api'
 import { useHistory } from './use-history'
 import { checkWorkflow } from './workflow-issues'
-import { definitionToGraph, graphToDefinition, makeEdge, TRIGGER_NODE_ID, type DraftDefinition, type DraftStep, type DraftTrigger, type EdgeKind, type WorkflowEdge, type XY } from './workflow-graph'
+import { definitionToGraph, findStep, flatSteps, graphToDefinition, LOOP_BOX, makeEdge, TRIGGER_NODE_ID, type DraftDefinition, type DraftStep, type DraftTrigger, type EdgeKind, type WorkflowEdge, type XY } from './workflow-graph'
 import { newStep, uniqueStepId } from './workflow-templates'
 import { autoLayout } from './auto-layout'
 import { copySteps, pasteSteps } from './workflow-clipboard'
@@ -19,6 +19,12 @@ export interface VersionRow {
 export interface PinnedInput {
   trigger: Record<string, unknown>
   outputs: Record<string, unknown>
+}
+
+/** Runs `fn` on every step list (top level and loop bodies, innermost first) and rebuilds the tree. */
+function mapLists(steps: readonly DraftStep[], fn: (list: DraftStep[], loopId: string | null) => DraftStep[], loopId: string | null = null): DraftStep[] {
+  const inner = steps.map((s) => (s.type === 'loop' ? { ...s, steps: mapLists(s.steps, fn, s.id) } : s))
+  return fn(inner, loopId)
 }
 
 const EMPTY: DraftDefinition = { version: 1, trigger: { type: 'manual' }, config: {}, steps: [] }
@@ -41,11 +47,11 @@ export function useWorkflowStore(id: string) {
     const graph = computed(() => definitionToGraph(definition.value))
     const validation = computed(() => checkWorkflow(definition.value))
     const dirty = computed(() => JSON.stringify(definition.value) !== savedJson.value)
-    const selectedStep = computed<DraftStep | null>(() => definition.value.steps.find((s) => s.id === selectedId.value) ?? null)
+    const selectedStep = computed<DraftStep | null>(() => (selectedId.value ? (findStep(definition.value.steps, selectedId.value)?.step ?? null) : null))
 
     function apply(next: DraftDefinition) {
       history.commit(next)
-      if (selectedId.value && selectedId.value !== TRIGGER_NODE_ID && !next.steps.some((s) => s.id === selectedId.value)) selectedId.value = null
+      if (selectedId.value && selectedId.value !== TRIGGER_NODE_ID && !findStep(next.steps, selectedId.value)) selectedId.value = null
     }
 
     async function load() {
@@ -139,11 +145,14 @@ export function useWorkflowStore(id: string) {
       apply({ ...definition.value, trigger })
     }
 
-    function addStep(type: StepType, position?: XY) {
-      const all = definition.value.steps.map((s) => s.id)
+    /** Adds a step at the end of the workflow, or of the body of loop `loopId` (position relative to its box). */
+    function addStep(type: StepType, position?: XY, loopId?: string) {
+      const all = flatSteps(definition.value.steps).map((s) => s.id)
       const step = newStep(type, uniqueStepId(type, all))
-      if (position) step.position = { x: Math.round(position.x), y: Math.round(position.y) }
-      apply({ ...definition.value, steps: [...definition.value.steps, step] })
+      if (position) step.position = clampInto(loopId, position)
+      if (loopId && findStep(definition.value.steps, loopId)?.step.type !== 'loop') return null
+      const steps = loopId ? mapLists(definition.value.steps, (list, inLoop) => (inLoop === loopId ? [...list, step] : list)) : [...definition.value.steps, step]
+      apply({ ...definition.value, steps })
       selectedId.value = step.id
       return step.id
     }
@@ -151,44 +160,59 @@ export function useWorkflowStore(id: string) {
     /** Replaces a step; a new id is carried into the condition branches that named the old one. */
     function updateStep(stepId: string, next: DraftStep) {
       const renamed = next.id !== stepId
-      const steps = definition.value.steps.map((s) => {
+      const steps = mapLists(definition.value.steps, (list) => list.map((s) => {
         if (s.id === stepId) return next
         if (renamed && s.type === 'condition' && (s.then === stepId || s.else === stepId)) {
           return { ...s, ...(s.then === stepId ? { then: next.id } : {}), ...(s.else === stepId ? { else: next.id } : {}) }
         }
         return s
-      })
-      apply({ ...definition.value, steps })
+      }))
+      // Before apply, which would drop a selection whose id is gone.
       if (renamed && selectedId.value === stepId) selectedId.value = next.id
+      apply({ ...definition.value, steps })
     }
 
     function removeStep(stepId: string) {
-      const steps = definition.value.steps
-        .filter((s) => s.id !== stepId)
-        .map((s) => {
-          if (s.type !== 'condition' || (s.then !== stepId && s.else !== stepId)) return s
-          const copy = { ...s }
-          if (copy.then === stepId) delete copy.then
-          if (copy.else === stepId) delete copy.else
-          return copy
-        })
+      const steps = mapLists(definition.value.steps, (list) =>
+        list
+          .filter((s) => s.id !== stepId)
+          .map((s) => {
+            if (s.type !== 'condition' || (s.then !== stepId && s.else !== stepId)) return s
+            const copy = { ...s }
+            if (copy.then === stepId) delete copy.then
+            if (copy.else === stepId) delete copy.else
+            return copy
+          }),
+      )
       apply({ ...definition.value, steps })
+    }
+
+    /** A position rounded and, inside a loop's box, kept below its header and right of its edge. */
+    function clampInto(loopId: string | null | undefined, position: XY): XY {
+      const p = { x: Math.round(position.x), y: Math.round(position.y) }
+      return loopId ? { x: Math.max(LOOP_BOX.padX, p.x), y: Math.max(LOOP_BOX.header, p.y) } : p
     }
 
     function moveNode(nodeId: string, position: XY) {
       if (nodeId === TRIGGER_NODE_ID) return
       const { nodes, edges } = graph.value
-      const moved = nodes.map((n) => (n.id === nodeId ? { ...n, position: { x: Math.round(position.x), y: Math.round(position.y) } } : n))
+      const moved = nodes.map((n) => (n.id === nodeId ? { ...n, position: clampInto(n.parentNode, position) } : n))
       apply(graphToDefinition(moved, edges, definition.value))
     }
 
     /** A new edge from the canvas: `next` re-orders the steps, `then` / `else` set a condition branch. */
     function connect(source: string, target: string, handle: string | null | undefined) {
       if (target === TRIGGER_NODE_ID || source === target) return
-      const kind: EdgeKind = handle === 'then' || handle === 'else' ? handle : 'next'
+      const kind: EdgeKind = handle === 'then' || handle === 'else' || handle === 'body' ? handle : 'next'
       const { nodes, edges } = graph.value
+      const parentOf = (nodeId: string) => nodes.find((n) => n.id === nodeId)?.parentNode
+      // Steps chain only within one list: `next` between siblings, `each item` from a loop into its own body, branches to top-level steps.
+      if (kind === 'next' && parentOf(source) !== parentOf(target)) return
+      if (kind === 'body' && parentOf(target) !== source) return
+      if ((kind === 'then' || kind === 'else') && parentOf(target)) return
+      const chains = (e: WorkflowEdge) => e.data.kind === 'next' || e.data.kind === 'body'
       const kept = edges.filter((e: WorkflowEdge) =>
-        kind === 'next' ? !(e.data.kind === 'next' && (e.source === source || e.target === target)) : !(e.data.kind === kind && e.source === source),
+        kind === 'next' || kind === 'body' ? !(chains(e) && ((e.source === source && e.data.kind === kind) || e.target === target)) : !(e.data.kind === kind && e.source === source),
       )
       apply(graphToDefinition(nodes, [...kept, makeEdge(kind, source, target)], definition.value))
     }
@@ -197,7 +221,7 @@ export function useWorkflowStore(id: string) {
     function disconnect(edge: { source: string; sourceHandle?: string | null; data?: { kind?: EdgeKind } }) {
       const kind = edge.data?.kind ?? edge.sourceHandle
       if (kind !== 'then' && kind !== 'else') return
-      const step = definition.value.steps.find((s) => s.id === edge.source)
+      const step = findStep(definition.value.steps, edge.source)?.step
       if (step?.type !== 'condition') return
       const copy = { ...step }
       delete copy[kind]
