@@ -8,7 +8,7 @@ import { AppError, notFound } from '../../lib/errors'
 import { validate } from '../../middleware/validate'
 import { gatewayCredentials } from '../gateways/gateways.service'
 import { findWorkspaceByToken } from '../workspaces/workspaces.service'
-import { heartbeat, heldJob, leaseJobs, recordCheckpoint, recordStepStarted, releaseJob } from './runtime.service'
+import { heartbeat, heldJob, leaseJobs, recordCheckpoint, recordStepStarted, releaseJob, returnUnseenLeases } from './runtime.service'
 
 type RuntimeEnv = AppEnv & { Variables: { workspace: Workspace } }
 
@@ -34,6 +34,11 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
       // A runtime that hung up (draining for a hot swap or sleep) must not be handed jobs it never sees.
       if (c.req.raw.signal.aborted) return c.json({ jobs: [] })
       jobs = await leaseJobs(deps, workspaceOf(c).id, body)
+      // It hung up while they were being leased: give them back now rather than after the lease expires.
+      if (c.req.raw.signal.aborted && jobs.length > 0) {
+        await returnUnseenLeases(deps, workspaceOf(c).id, body.owner, jobs.map((j) => j.jobId))
+        return c.json({ jobs: [] })
+      }
     }
     return c.json({ jobs })
   })

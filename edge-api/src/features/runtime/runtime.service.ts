@@ -190,6 +190,19 @@ export async function releaseJob(deps: AppDeps, job: Job, reason?: string): Prom
 }
 
 /**
+ * Leases whose answer never reached the runtime (it hung up its lease poll to drain): back to the
+ * queue at once, as if never leased — no step ran under them.
+ */
+export async function returnUnseenLeases(deps: AppDeps, workspaceId: string, owner: string, jobIds: string[]): Promise<void> {
+  const now = deps.clock.now()
+  await deps.db
+    .update(jobs)
+    .set({ status: 'QUEUED', leaseOwner: null, leasedUntil: null, availableAt: now, leases: sql`greatest(${jobs.leases} - 1, 0)`, lastError: null, updatedAt: now })
+    .where(and(inArray(jobs.id, jobIds), eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'LEASED'), eq(jobs.leaseOwner, owner)))
+  deps.jobSignals?.notify(workspaceId)
+}
+
+/**
  * The reaper: jobs whose runtime stopped heartbeating go back to the queue, to resume from their
  * last checkpoint; after MAX_LEASES they are dead-lettered. Returns how many were handled.
  */
