@@ -140,3 +140,64 @@ test('run a single step with pinned trigger data and an earlier output', async (
   // The earlier step did not run: its output was pinned.
   await expect(page.getByTestId('node-start')).not.toHaveAttribute('data-run-status', /.+/)
 })
+
+/** A loop is a box on the canvas holding its body steps: they are selected, added and removed like any step. */
+test('edit a loop body on the canvas', async ({ page }) => {
+  const email = `e2e-loop-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
+  await page.goto('/register')
+  await input(page, 'register-email').fill(email)
+  await input(page, 'register-name').fill('Kay')
+  await input(page, 'register-password').fill('E2e-Canvas-1!')
+  await page.getByTestId('register-submit').click()
+  await expect(page.getByTestId('dashboard-greeting')).toBeVisible(LIVE)
+  const id = await newBlankWorkflow(page, 'Loop body')
+
+  await page.getByTestId('palette-loop').click()
+  const loop = page.getByTestId('node-loop')
+  await expect(page.getByTestId('node-loop_body')).toBeVisible(LIVE)
+  const inside = async (testid: string) => {
+    const [outer, inner] = [(await loop.boundingBox())!, (await page.getByTestId(testid).boundingBox())!]
+    return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width + 1 && inner.y + inner.height <= outer.y + outer.height + 1
+  }
+  expect(await inside('node-loop_body')).toBe(true)
+
+  // The body step opens the usual panel; its {{ }} suggestions start with the loop's item and index.
+  await page.getByTestId('node-loop_body').click()
+  await expect(input(page, 'panel-field-id')).toHaveValue('loop_body')
+  const value = page.locator('textarea[data-testid="panel-field-value"]')
+  await value.fill('"{{ ')
+  await expect(page.getByTestId('variable-option').first()).toHaveText('item', LIVE)
+  await value.fill('"{{ item }} #{{ index }}"')
+  await value.blur()
+
+  // "+ step" in the box adds to the body; a step dropped from the palette onto the box joins it too.
+  await page.getByTestId('loop-add-loop').selectOption('delay')
+  await expect(page.getByTestId('node-delay')).toBeVisible(LIVE)
+  await page.getByTestId('workflow-fit').click()
+  const box = (await loop.boundingBox())!
+  const canvas = (await page.getByTestId('canvas').boundingBox())!
+  await page.getByTestId('palette-code').dragTo(page.getByTestId('canvas'), { targetPosition: { x: box.x - canvas.x + box.width - 12, y: box.y - canvas.y + box.height - 12 } })
+  await expect(page.getByTestId('node-code')).toBeVisible(LIVE)
+  await page.getByTestId('workflow-layout').click()
+  await page.getByTestId('workflow-fit').click()
+  await expect(page.locator('.vue-flow__edge.wf-edge-body')).toHaveCount(1)
+  for (const node of ['node-loop_body', 'node-delay', 'node-code']) expect(await inside(node)).toBe(true)
+  await page.screenshot({ path: '.tmp/e2e-results/loop-body.png' })
+
+  // Delete a body step with the keyboard, undo and redo it, then save.
+  await page.getByTestId('node-delay').click()
+  await page.keyboard.press('Delete')
+  await expect(page.getByTestId('node-delay')).toHaveCount(0)
+  await page.getByTestId('workflow-undo').click()
+  await expect(page.getByTestId('node-delay')).toBeVisible()
+  await page.getByTestId('workflow-redo').click()
+  await expect(page.getByTestId('node-delay')).toHaveCount(0)
+  await expect(page.getByTestId('workflow-issues')).toHaveAttribute('data-count', '0')
+  await page.getByTestId('workflow-save').click()
+  await expect(page.getByTestId('workflow-version')).toHaveText(/^\s*v2\s*$/, LIVE)
+
+  const saved = ((await (await page.request.get(`/api/user/services/${id}`)).json()) as { service: { definition: { steps: { id: string; steps?: { id: string; value?: unknown }[] }[] } } }).service.definition
+  expect(saved.steps.map((s) => s.id)).toEqual(['start', 'loop'])
+  expect(saved.steps[1]!.steps!.map((s) => s.id)).toEqual(['loop_body', 'code'])
+  expect(saved.steps[1]!.steps![0]!.value).toBe('{{ item }} #{{ index }}')
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emptyRunState, nodeRunStatus, parseRunEvent, reduceRun, supersedes, type RunEvent, type RunState } from './run-state'
+import { emptyRunState, nodeRunStatus, parseRunEvent, reduceRun, stepRunOf, supersedes, type RunEvent, type RunState } from './run-state'
 
 const fold = (events: RunEvent[], start: RunState = emptyRunState('ex1', 'PENDING')) => events.reduce(reduceRun, start)
 
@@ -109,5 +109,16 @@ describe('parseRunEvent', () => {
     expect(parseRunEvent('finished', JSON.stringify({ status: 'COMPLETED' }))).toEqual({ type: 'finished', status: 'COMPLETED' })
     expect(parseRunEvent('step', 'not json')).toBeNull()
     expect(parseRunEvent('other', '{}')).toBeNull()
+  })
+
+  it('finds a loop body step by its latest item', () => {
+    const state = fold([
+      { type: 'step', key: 'each[0].send', lease: 1, attempt: 1, status: 'COMPLETED', output: 0 },
+      { type: 'step', key: 'each[1].send', lease: 1, attempt: 1, status: 'FAILED', error: 'boom' },
+      { type: 'step', key: 'resend', lease: 1, attempt: 1, status: 'COMPLETED' },
+    ])
+    expect(stepRunOf(state.steps, 'send')).toMatchObject({ key: 'each[1].send', error: 'boom' })
+    expect(stepRunOf(state.steps, 'resend')?.key).toBe('resend')
+    expect(stepRunOf(state.steps, 'end')).toBeUndefined()
   })
 })

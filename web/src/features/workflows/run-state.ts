@@ -125,3 +125,14 @@ export function parseRunEvent(name: string, data: string): RunEvent | null {
   if (name === 'finished' && typeof o.status === 'string') return { type: 'finished', status: o.status }
   return null
 }
+
+/**
+ * A step's state in the last run by its id. A loop's body step runs once per item under keys like
+ * `each[2].send` (`outer[0].inner[1].send` when nested): the canvas shows its latest item.
+ */
+export function stepRunOf(steps: Record<string, StepRunState>, stepId: string): StepRunState | undefined {
+  if (steps[stepId]) return steps[stepId]
+  let latest: StepRunState | undefined
+  for (const [key, s] of Object.entries(steps)) if (key.endsWith(`].${stepId}`)) latest = s
+  return latest
+}
