@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import * as v from 'valibot'
 import type { AppEnv } from '../../env'
+import { createWorkspaceLifecycle, markAwake } from '../workspaces/workspace-lifecycle'
 import { issueWorkspaceToken } from '../workspaces/workspaces.service'
 import { AppError, notFound } from '../../lib/errors'
 import { reapExpiredLeases } from '../runtime/runtime.service'
@@ -13,7 +14,8 @@ export interface QueueReceiver {
 
 /**
  * `POST /api/queue/tick`: in the cloud, one QStash schedule calls this every minute and it does
- * what the embedded mode's background loop does — start due scheduled runs and reap dead leases.
+ * what the embedded mode's background loop does — start due scheduled runs, reap dead leases and
+ * (with Nomad) keep workspaces' lifecycle.
  * Unsigned or wrongly signed calls change nothing.
  */
 /** The verified body of a QStash delivery; 404 where QStash is not configured, 401 if unsigned. */
@@ -35,6 +37,9 @@ export const queueTickRoutes = new Hono<AppEnv>()
     const deps = c.get('deps')
     const scheduled = await runDueSchedules(deps)
     const reaped = await reapExpiredLeases(deps)
+    // Nomad workspaces are put to sleep from here (crash checks, idle minutes, deep sleep); the
+    // embedded home runs the same lifecycle in its background loop.
+    if (deps.workspaces.kind === 'nomad') await createWorkspaceLifecycle(deps).tick()
     return c.json({ ok: true as const, scheduled, ...reaped })
   })
   /**
@@ -51,5 +56,6 @@ export const queueTickRoutes = new Hono<AppEnv>()
     }
     const deps = c.get('deps')
     await deps.workspaces.ensureRunning(parsed.workspaceId, () => issueWorkspaceToken(deps, parsed.workspaceId))
+    await markAwake(deps, parsed.workspaceId)
     return c.json({ ok: true as const })
   })

@@ -1,7 +1,9 @@
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createQStashReceiver } from '../../adapters/queue/qstash.receiver'
-import { createTestContext, type TestContext } from '../../../test/support/test-app'
+import { eq } from 'drizzle-orm'
+import { jobs, workspaces } from '../../db/schema'
+import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 
 const keys = { current: 'sig_current_key_for_tests_123', next: 'sig_next_key_for_tests_456' }
 let ctx: TestContext
@@ -72,3 +74,40 @@ describe('POST /api/queue/execution.queued (QStash delivery)', () => {
     await cloud.close()
   })
 })
+
+describe('workspace lifecycle from the cloud tick (Nomad)', () => {
+  it('marks a workspace awake when work starts it, and puts it to sleep once idle for its plan minutes', async () => {
+    const slept: string[] = []
+    const driver = {
+      kind: 'nomad' as const,
+      ensureRunning: async () => {},
+      sleep: async (id: string) => void slept.push(id),
+      status: async () => ({ state: 'running' as const, restarts: 0 }),
+      stop: async () => {},
+      stopAll: async () => {},
+    }
+    const cloud = await createTestContext({ queueReceiver: createQStashReceiver(keys), workspaces: driver })
+    const { agent, user } = await registerUser(cloud)
+    const created = await agent.api.user.services.$post({ json: { name: 'S', definition: { trigger: { type: 'manual' }, steps: [{ id: 'w', type: 'delay', ms: 1 }] } } })
+    const { service } = (await created.json()) as unknown as { service: { id: string } }
+    await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })
+    const [ws] = await cloud.db.select().from(workspaces).where(eq(workspaces.userId, user.id))
+    expect(ws).toMatchObject({ status: 'RUNNING', driver: 'nomad' })
+
+    const url = 'http://localhost/api/queue/tick'
+    const tickCloud = async () => cloud.app.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'upstash-signature': await sign(url, '{}', keys.current) }, body: '{}' })
+    // A job is still queued: not idle, however long it waits.
+    cloud.clock.advance(20 * 60_000)
+    expect((await tickCloud()).status).toBe(200)
+    expect(slept).toEqual([])
+    // The work is done and FREE's 15 idle minutes pass: asleep.
+    await cloud.db.update(jobs).set({ status: 'DONE', updatedAt: cloud.clock.now() }).where(eq(jobs.workspaceId, ws!.id))
+    cloud.clock.advance(16 * 60_000)
+    expect((await tickCloud()).status).toBe(200)
+    expect(slept).toEqual([ws!.id])
+    const [after] = await cloud.db.select().from(workspaces).where(eq(workspaces.id, ws!.id))
+    expect(after!.status).toBe('SLEEPING')
+    await cloud.close()
+  })
+})
+

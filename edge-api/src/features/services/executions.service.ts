@@ -4,6 +4,7 @@ import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, services } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
+import { markAwake } from '../workspaces/workspace-lifecycle'
 import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
 import { findVersion, type Service } from './services.service'
 
@@ -98,7 +99,10 @@ export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): 
   })
   for (const workspaceId of new Set(created.map((e) => workspaceByUser.get(e.userId)!))) {
     deps.jobSignals?.notify(workspaceId)
-    await afterCommit(deps, () => deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId)), 'workspace start')
+    await afterCommit(deps, async () => {
+      await deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
+      await markAwake(deps, workspaceId)
+    }, 'workspace start')
   }
   for (const execution of created) {
     const workspaceId = workspaceByUser.get(execution.userId)!

@@ -35,7 +35,8 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
 
   async function tick(): Promise<void> {
     const driver = deps.workspaces
-    const awake = driver.awake?.() ?? []
+    // A driver that cannot list what runs (Nomad, from a Worker) is told by the rows `markAwake` keeps.
+    const awake = driver.awake?.() ?? (await awakeByRows())
     if (awake.length > 0) {
       await deps.db
         .update(workspaces)
@@ -70,6 +71,11 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
     }
   }
 
+  async function awakeByRows(): Promise<string[]> {
+    const rows = await deps.db.select({ id: workspaces.id }).from(workspaces).where(and(eq(workspaces.status, 'RUNNING'), eq(workspaces.driver, deps.workspaces.kind)))
+    return rows.map((r) => r.id)
+  }
+
   /** Frozen workspaces asleep for long give their memory back: stopped, woken later by a cold start. */
   async function deepSleep(): Promise<void> {
     const before = new Date(deps.clock.now().getTime() - (opts.deepSleepMs ?? 60 * 60_000))
@@ -96,6 +102,19 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
   }
 
   return { tick }
+}
+
+/**
+ * Records that work just started a workspace, for drivers that cannot list what runs (the
+ * lifecycle then finds it by its row). One statement, and only a row not already RUNNING changes.
+ */
+export async function markAwake(deps: AppDeps, workspaceId: string): Promise<void> {
+  if (deps.workspaces.awake || deps.workspaces.kind === 'none') return
+  const now = deps.clock.now()
+  await deps.db
+    .update(workspaces)
+    .set({ status: 'RUNNING', driver: deps.workspaces.kind, startedAt: now, sleptAt: null, updatedAt: now })
+    .where(and(eq(workspaces.id, workspaceId), ne(workspaces.status, 'RUNNING')))
 }
 
 /**
