@@ -200,4 +200,17 @@ test('edit a loop body on the canvas', async ({ page }) => {
   expect(saved.steps.map((s) => s.id)).toEqual(['start', 'loop'])
   expect(saved.steps[1]!.steps!.map((s) => s.id)).toEqual(['loop_body', 'code'])
   expect(saved.steps[1]!.steps![0]!.value).toBe('{{ item }} #{{ index }}')
+
+  // Dragging a body step out of the box makes it a top-level step.
+  const code = (await page.getByTestId('node-code').boundingBox())!
+  const outer = (await loop.boundingBox())!
+  await page.mouse.move(code.x + 30, code.y + 10)
+  await page.mouse.down()
+  await page.mouse.move(outer.x + outer.width + 50, code.y + 10, { steps: 12 })
+  await page.mouse.up()
+  await expect.poll(() => inside('node-code')).toBe(false)
+  await page.getByTestId('workflow-save').click()
+  await expect(page.getByTestId('workflow-version')).toHaveText(/^\s*v3\s*$/, LIVE)
+  const moved = ((await (await page.request.get(`/api/user/services/${id}`)).json()) as { service: { definition: { steps: { id: string }[] } } }).service.definition
+  expect(moved.steps.map((s) => s.id)).toEqual(['start', 'loop', 'code'])
 })

@@ -137,3 +137,33 @@ describe('useWorkflowStore: loop bodies on the canvas', () => {
     expect(findStep(store.definition.steps, 'send')?.step.position).toEqual({ x: 300, y: 300 })
   })
 })
+
+describe('useWorkflowStore: moving steps between lists', () => {
+  it('moves a top-level step into a loop body (clearing branches to it) and a body step out, undoable', async () => {
+    const store = await loaded()
+    store.connect('ask', 'done', 'then')
+    expect(store.moveToList('done', 'each', { x: 40, y: 500 })).toBe(true)
+    expect(store.definition.steps.map((s) => s.id)).toEqual(['fetch', 'each'])
+    expect(body(store.definition.steps).map((s) => s.id)).toEqual(['send', 'ask', 'done'])
+    expect(findStep(store.definition.steps, 'done')?.step.position).toEqual({ x: 40, y: 500 })
+    expect(findStep(store.definition.steps, 'ask')?.step).toEqual({ id: 'ask', type: 'condition', if: 'index > 0' })
+    expect(store.moveToList('send', null, { x: 700, y: 20 })).toBe(true)
+    expect(store.definition.steps.map((s) => s.id)).toEqual(['fetch', 'each', 'send'])
+    expect(store.graph.nodes.find((n) => n.id === 'send')?.parentNode).toBeUndefined()
+    store.undo()
+    store.undo()
+    expect(body(store.definition.steps).map((s) => s.id)).toEqual(['send', 'ask'])
+  })
+
+  it('never moves a loop into itself, into a non-loop, or to where it already is', async () => {
+    const store = await loaded()
+    const before = store.definition
+    expect(store.moveToList('each', 'each', { x: 0, y: 0 })).toBe(false)
+    expect(store.moveToList('fetch', 'done', { x: 0, y: 0 })).toBe(false)
+    expect(store.moveToList('send', 'each', { x: 0, y: 0 })).toBe(false)
+    expect(store.moveToList('ghost', null, { x: 0, y: 0 })).toBe(false)
+    expect(store.definition).toBe(before)
+    store.addStep('loop', undefined, 'each')
+    expect(store.moveToList('each', 'loop', { x: 0, y: 0 })).toBe(false)
+  })
+})

@@ -4,7 +4,7 @@ import { computed, ref, type ComputedRef } from 'vue'
 import { useApi } from '../../api/api'
 import { useHistory } from './use-history'
 import { checkWorkflow } from './workflow-issues'
-import { definitionToGraph, findStep, flatSteps, graphToDefinition, LOOP_BOX, makeEdge, TRIGGER_NODE_ID, type DraftDefinition, type DraftStep, type DraftTrigger, type EdgeKind, type WorkflowEdge, type XY } from './workflow-graph'
+import { definitionToGraph, enclosingLoops, findStep, flatSteps, graphToDefinition, LOOP_BOX, makeEdge, TRIGGER_NODE_ID, type DraftDefinition, type DraftStep, type DraftTrigger, type EdgeKind, type WorkflowEdge, type XY } from './workflow-graph'
 import { newStep, uniqueStepId } from './workflow-templates'
 import { autoLayout } from './auto-layout'
 import { copySteps, pasteSteps } from './workflow-clipboard'
@@ -200,6 +200,35 @@ export function useWorkflowStore(id: string) {
       apply(graphToDefinition(moved, edges, definition.value))
     }
 
+    /**
+     * Moves a step dropped on another list: into the body of loop `loopId` (null: the top level), at
+     * its end, at `position` (relative to the loop's box). A loop never goes into itself; branches
+     * that named a step leaving the top level are cleared, as the engine only jumps to top-level steps.
+     */
+    function moveToList(stepId: string, loopId: string | null, position: XY) {
+      const found = findStep(definition.value.steps, stepId)
+      if (!found || found.loopId === loopId) return false
+      if (loopId && (loopId === stepId || enclosingLoops(definition.value.steps, loopId).some((l) => l.id === stepId))) return false
+      if (loopId && findStep(definition.value.steps, loopId)?.step.type !== 'loop') return false
+      const moved = { ...found.step, position: clampInto(loopId, position) } as DraftStep
+      const leavesTop = found.loopId === null
+      const steps = mapLists(definition.value.steps, (list, inLoop) => {
+        let out = list.filter((s) => s.id !== stepId)
+        if (leavesTop) {
+          out = out.map((s) => {
+            if (s.type !== 'condition' || (s.then !== stepId && s.else !== stepId)) return s
+            const copy = { ...s }
+            if (copy.then === stepId) delete copy.then
+            if (copy.else === stepId) delete copy.else
+            return copy
+          })
+        }
+        return inLoop === loopId ? [...out, moved] : out
+      })
+      apply({ ...definition.value, steps })
+      return true
+    }
+
     /** A new edge from the canvas: `next` re-orders the steps, `then` / `else` set a condition branch. */
     function connect(source: string, target: string, handle: string | null | undefined) {
       if (target === TRIGGER_NODE_ID || source === target) return
@@ -264,6 +293,7 @@ export function useWorkflowStore(id: string) {
       updateStep,
       removeStep,
       moveNode,
+      moveToList,
       connect,
       disconnect,
       undo,
