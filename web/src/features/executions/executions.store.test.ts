@@ -2,7 +2,7 @@ import type { PublicExecution, PublicExecutionStep } from '@2bot/edge-api/contra
 import { describe, expect, it } from 'vitest'
 import { apiOn, fakeServer, json } from '../../test/fake-server'
 import { testApp } from '../../test/test-app'
-import { dayRangeQuery, formatDuration, useExecutionsStore } from './executions.store'
+import { dayRangeQuery, formatDuration, formatTrigger, useExecutionsStore } from './executions.store'
 
 function anExecution(overrides: Partial<PublicExecution> = {}): PublicExecution {
   return {
@@ -114,6 +114,13 @@ describe('executions store', () => {
       ['exe_1', 'FAILED'],
       ['exe_0', 'CANCELLED'],
     ])
+  })
+
+  it('names what started a run for people', () => {
+    expect(formatTrigger('event:gw_1', { gw_1: 'Support bot' })).toBe('message to Support bot')
+    expect(formatTrigger('event:gw_gone')).toBe('gateway event')
+    expect(formatTrigger('retry:event:gw_1', { gw_1: 'Support bot' })).toBe('retry of message to Support bot')
+    expect(formatTrigger('webhook')).toBe('webhook')
   })
 
   it('formats durations for people', () => {

@@ -28,6 +28,20 @@ export interface ExecutionFilters {
   days?: [number, number] | null
 }
 
+/**
+ * What started a run, for people: `event:<gatewayId>` names the gateway (when its name is known),
+ * a retry says what it retried.
+ * @example formatTrigger('event:gw_1', { gw_1: 'Support bot' }) // 'message to Support bot'
+ */
+export function formatTrigger(triggeredBy: string, gatewayNames: Record<string, string> = {}): string {
+  if (triggeredBy.startsWith('retry:')) return `retry of ${formatTrigger(triggeredBy.slice('retry:'.length), gatewayNames)}`
+  if (triggeredBy.startsWith('event:')) {
+    const name = gatewayNames[triggeredBy.slice('event:'.length)]
+    return name ? `message to ${name}` : 'gateway event'
+  }
+  return triggeredBy
+}
+
 /** A range of whole local days as the API's `after` (inclusive) and `before` (exclusive) times. */
 export function dayRangeQuery(days: [number, number]): { after: string; before: string } {
   const start = new Date(days[0])
