@@ -2,6 +2,7 @@ import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm'
 import type { LeasedJob, RunStateBody } from '../../contracts/runtime.contract'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, type Job } from '../../db/schema'
+import { RUN_STATUS, STEP_STATUS, type StepRecordBody } from '../services/run-records'
 import { findVersion } from '../services/services.service'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
 import { newId } from '../../lib/crypto'
@@ -86,10 +87,6 @@ export async function recordStepStarted(deps: AppDeps, job: Job, input: { key: s
   deps.executionEvents?.publish(job.executionId, { type: 'step', key: input.key, lease: job.leases, attempt: input.attempt, status: 'RUNNING' })
 }
 
-type StepRecordBody = { status: 'completed' | 'failed' | 'skipped'; output?: unknown; error?: { message: string; kind: 'USER' | 'SYSTEM' }; attempts: number; startedAt: number; finishedAt: number }
-
-const STEP_STATUS = { completed: 'COMPLETED', failed: 'FAILED', skipped: 'SKIPPED' } as const
-const RUN_STATUS = { running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED', cancelled: 'CANCELLED' } as const
 
 /** Tokens an AI step reports (`output.usage.totalTokens`), for plan limits and billing. */
 function tokensOf(output: unknown): number {

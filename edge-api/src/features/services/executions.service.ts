@@ -6,6 +6,7 @@ import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
 import { markAwake } from '../workspaces/workspace-lifecycle'
 import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
+import { STEP_STATUS, type StepRecordBody } from './run-records'
 import { findVersion, type Service } from './services.service'
 
 export type Execution = typeof executions.$inferSelect
@@ -157,8 +158,6 @@ export async function listExecutionSteps(deps: AppDeps, executionId: string): Pr
   return deps.db.select().from(executionSteps).where(eq(executionSteps.executionId, executionId)).orderBy(executionSteps.startedAt, executionSteps.lease, executionSteps.attempt)
 }
 
-type StateRecord = { status: 'completed' | 'failed' | 'skipped'; output?: unknown; error?: { message: string; kind: 'USER' | 'SYSTEM' }; attempts: number; startedAt: number; finishedAt: number }
-const RECORD_STATUS = { completed: 'COMPLETED', failed: 'FAILED', skipped: 'SKIPPED' } as const
 
 /**
  * The steps of an execution as the API shows them: its step rows, or — for a run that finished
@@ -167,7 +166,7 @@ const RECORD_STATUS = { completed: 'COMPLETED', failed: 'FAILED', skipped: 'SKIP
  */
 export async function executionStepsOf(deps: AppDeps, execution: Execution): Promise<PublicExecutionStep[]> {
   const rows = await listExecutionSteps(deps, execution.id)
-  const records = (execution.state as { steps?: Record<string, StateRecord> } | null)?.steps
+  const records = (execution.state as { steps?: Record<string, StepRecordBody> } | null)?.steps
   if (rows.length > 0 || !records || !['COMPLETED', 'FAILED', 'CANCELLED'].includes(execution.status)) return rows.map(toPublicStep)
   // JSONB keeps no key order, and steps of one run often start in the same millisecond: the
   // definition's order breaks the ties.
@@ -180,7 +179,7 @@ export async function executionStepsOf(deps: AppDeps, execution: Execution): Pro
       key,
       lease: execution.attempt,
       attempt: record.attempts,
-      status: RECORD_STATUS[record.status],
+      status: STEP_STATUS[record.status],
       output: record.output ?? null,
       error: record.error?.message ?? null,
       errorKind: record.error?.kind ?? null,

@@ -3,10 +3,9 @@ import type { WorkflowDefinition } from '../../contracts/workflow.contract'
 import type { AppDeps } from '../../deps'
 import { newId } from '../../lib/crypto'
 import { directRunWriter } from '../services/finished-runs'
+import { RUN_STATUS } from '../services/run-records'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
 import type { Service } from '../services/services.service'
-
-const RUN_STATUS = { running: 'RUNNING', completed: 'COMPLETED', failed: 'FAILED', cancelled: 'CANCELLED' } as const
 
 export interface PureWebhookResult {
   executionId: string
