@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test, type Locator, type Page } from '@playwright/test'
+import { api } from './support/journey'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SHOTS = join(ROOT, 'docs', 'screenshots')
@@ -33,18 +34,6 @@ async function drag(page: Page, from: Locator, to: Locator) {
   await page.mouse.up()
 }
 
-/** Calls the API as the signed-in page does (session cookie + CSRF echo). */
-async function api<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const csrf = document.cookie.match(/(?:^|; )2bot_csrf=([^;]+)/)?.[1] ?? ''
-      const res = await fetch(`/api${path}`, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) }, body: body === undefined ? undefined : JSON.stringify(body) })
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
-      return res.json()
-    },
-    { method, path, body },
-  ) as Promise<T>
-}
 
 test('dashboard: default widgets, add one, drag it up, keep the layout after reload; the bell hears about a failed run', async ({ page }) => {
   const email = `e2e-dash-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
