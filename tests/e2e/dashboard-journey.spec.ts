@@ -74,6 +74,9 @@ test('dashboard: default widgets, add one, drag it up, keep the layout after rel
   const resized = page.waitForResponse((r) => r.url().endsWith('/api/dashboard/layout') && r.request().method() === 'PUT', LIVE)
   await grid.locator('[data-widget-id="gateway-status-1"] [data-testid="widget-menu"]').click()
   await page.locator('.n-dropdown-option', { hasText: 'Size' }).hover()
+  // The menu may open under the pointer with "Refresh" hovered; its submenu must be gone before
+  // the size submenu (which appears in the same place) can take the click.
+  await expect(page.locator('[data-testid^="widget-refresh-"]')).toHaveCount(0)
   await page.getByTestId('widget-size-M').click()
   expect((await resized).status()).toBe(200)
   await expect(grid.locator('[data-widget-id="gateway-status-1"]')).toHaveAttribute('data-size', 'M')
