@@ -95,7 +95,7 @@ export async function benchWorkflows(seconds: number): Promise<string> {
       '',
       '| workload | result | target |',
       '|---|---|---|',
-      `| (b) webhook → 5-step workflow → synchronous answer, every execution and step checkpoint persisted; autocannon, 50 connections, ${seconds} s | ${sync.requestsPerSecond} executions/s, p50 ${sync.p50Ms} ms, p99 ${sync.p99Ms} ms; ${sync.ok} answered, ${stored} stored (counted back through the API; the rest were in flight when the load stopped) | ≥ 2,000 executions/s |`,
+      `| (b) webhook → 5-step workflow → synchronous answer, every execution persisted with its step records; autocannon, 50 connections, ${seconds} s | ${sync.requestsPerSecond} executions/s, p50 ${sync.p50Ms} ms, p99 ${sync.p99Ms} ms; ${sync.ok} answered, ${stored} stored (counted back through the API; the rest were in flight when the load stopped) | ≥ 2,000 executions/s |`,
       `| (c) Telegram update (long polling) → AI chat (OpenAI double) → sendMessage received by the Bot API double; 50 sequential updates | p50 ${tg.p50} ms, p99 ${tg.p99} ms | – |`,
       '',
       'How (b) is served: the five steps are pure (transform, condition), so the engine runs them inside the webhook request',
