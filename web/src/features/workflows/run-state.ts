@@ -27,16 +27,10 @@ export interface RunState {
 export interface SnapshotEvent {
   type: 'snapshot'
   execution: { id?: string; status: string }
-  steps: Array<{ key: string; lease: number; attempt: number; status: StepRunStatus; output?: unknown; error?: string | null; durationMs?: number | null }>
+  steps: StepRunState[]
 }
-export interface StepEvent {
+export interface StepEvent extends Omit<StepRunState, 'durationMs'> {
   type: 'step'
-  key: string
-  lease: number
-  attempt: number
-  status: StepRunStatus
-  output?: unknown
-  error?: string | null
 }
 export interface FinishedEvent {
   type: 'finished'
