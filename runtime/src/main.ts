@@ -14,6 +14,7 @@ import { defaultExecutors } from './steps/registry'
 import { startHealthServer } from './worker/health-server'
 import { startJobLoop } from './worker/job-loop'
 import { createHttpRuntimeApi } from './worker/runtime-api'
+import { createJsonLogger, type LogLevel } from '@2bot/edge-api/logger'
 
 const RuntimeEnv = v.object({
   TWOBOT_API_URL: v.pipe(v.string('TWOBOT_API_URL is required'), v.url()),
@@ -48,8 +49,9 @@ export async function main(): Promise<void> {
   }
   const env = parsed.output
   const owner = `${hostname()}:${process.pid}`
-  const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
-    console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, workspace: env.TWOBOT_WORKSPACE_ID, ...fields }))
+  // The platform's logger: one JSON line each, secret-looking keys and values scrubbed.
+  const logger = createJsonLogger()
+  const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => logger.log(level, msg, { workspace: env.TWOBOT_WORKSPACE_ID, ...fields })
   const loop = startJobLoop({
     api: createHttpRuntimeApi({ baseUrl: env.TWOBOT_API_URL, token: env.TWOBOT_WORKSPACE_TOKEN }),
     owner,
