@@ -12,15 +12,31 @@ import { autoReplyWorkflow, startPlatform, telegramUpdate, waitFor, type Platfor
  */
 const BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw'
 const RUNS = 20
+/** Which AI requests (counted across attempts) the runtime is killed during. */
+const KILL_AT_AI_CALL = [3, 14]
 let telegram: Awaited<ReturnType<typeof startTelegramDouble>>
 let openai: Awaited<ReturnType<typeof startOpenAiDouble>>
 let platform: Platform
+let kills = 0
+
+async function killRuntime(): Promise<void> {
+  const driver = platform.deps.workspaces as unknown as { pid(id: string): number | undefined }
+  const [ws] = await platform.deps.db.select().from(workspaces)
+  const pid = await waitFor('a running runtime', async () => driver.pid(ws!.id), 30_000)
+  process.kill(pid, 'SIGKILL')
+  kills++
+}
 
 beforeAll(async () => {
   telegram = await startTelegramDouble()
   openai = await startOpenAiDouble()
-  // Slow answers keep runs in flight when the runtime dies.
+  // The runtime dies while an AI request is open, so a recorded step is surely in flight (killing
+  // on a count of sent messages could land between runs and interrupt nothing). Slow answers keep
+  // the other runs in flight too.
+  let aiCalls = 0
   openai.setChatReply(async (body) => {
+    aiCalls++
+    if (KILL_AT_AI_CALL.includes(aiCalls)) await killRuntime()
     await new Promise((r) => setTimeout(r, 250))
     return `Echo: ${String(body.messages.at(-1)?.content)}`
   })
@@ -43,16 +59,8 @@ it('loses no run and repeats no completed step when the runtime is killed mid-ru
     expect(res.body.executions).toBe(1)
   }
 
-  const driver = platform.deps.workspaces as unknown as { pid(id: string): number | undefined }
   const sends = () => telegram.calls.filter((c) => c.method === 'sendMessage')
-  const killRuntime = async (afterSends: number) => {
-    await waitFor(`${afterSends} messages sent`, async () => sends().length >= afterSends, 60_000, 20)
-    const [ws] = await platform.deps.db.select().from(workspaces)
-    const pid = await waitFor('a running runtime', async () => driver.pid(ws!.id), 30_000)
-    process.kill(pid, 'SIGKILL')
-  }
-  await killRuntime(3)
-  await killRuntime(sends().length + 3)
+  await waitFor('both kills', async () => kills === KILL_AT_AI_CALL.length, 60_000)
 
   const rows = await waitFor(
     'every run to finish',
