@@ -153,6 +153,8 @@ job "workspace-WORKSPACE_ID" {
         TWOBOT_WORKSPACE_ID = var.workspace_id
         TWOBOT_HEALTH_PORT  = "8081"
         TWOBOT_HEALTH_HOST  = "0.0.0.0"
+        # Bulkheads: each service run and each gateway in a worker thread with its own memory limit.
+        TWOBOT_ISOLATION    = "worker"
       }
 
       # The workspace token: read from the Nomad Variable only this job may read, rendered into

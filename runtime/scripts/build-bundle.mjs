@@ -14,8 +14,14 @@ const outDir = join(runtimeDir, 'dist')
 await mkdir(outDir, { recursive: true })
 
 await build({
-  // The runtime, and the worker thread that runs code steps (TWOBOT_CODE_ISOLATION=worker).
-  entryPoints: { runtime: join(runtimeDir, 'src', 'main.ts'), 'code-worker': join(runtimeDir, 'src', 'sandbox', 'code-worker.ts') },
+  // The runtime, and its worker threads: code steps (TWOBOT_CODE_ISOLATION=worker), runs and
+  // gateways (TWOBOT_ISOLATION=worker).
+  entryPoints: {
+    runtime: join(runtimeDir, 'src', 'main.ts'),
+    'code-worker': join(runtimeDir, 'src', 'sandbox', 'code-worker.ts'),
+    'run-worker': join(runtimeDir, 'src', 'worker', 'run-worker.ts'),
+    'gateway-worker': join(runtimeDir, 'src', 'worker', 'gateway-worker.ts'),
+  },
   outdir: outDir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -37,6 +43,6 @@ const fromQuickjs = createRequire(fromRuntime.resolve('quickjs-emscripten'))
 const variantDir = dirname(fromQuickjs.resolve('@jitl/quickjs-wasmfile-release-sync'))
 await copyFile(join(variantDir, 'emscripten-module.wasm'), join(outDir, 'emscripten-module.wasm'))
 
-for (const file of ['runtime.mjs', 'code-worker.mjs', 'emscripten-module.wasm']) {
+for (const file of ['runtime.mjs', 'code-worker.mjs', 'run-worker.mjs', 'gateway-worker.mjs', 'emscripten-module.wasm']) {
   console.log(`${join('runtime/dist', file)}  ${((await stat(join(outDir, file))).size / 1024).toFixed(0)} KiB`)
 }

@@ -6,13 +6,12 @@
 import { hostname } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import * as v from 'valibot'
-import { gatewayFactories } from './gateways/factories'
-import { createGuardedHttpClient } from './net/guarded-http'
-import { createQuickJsCodeRunner } from './sandbox/quickjs.code-runner'
-import { createWorkerCodeRunner } from './sandbox/worker-code-runner'
-import { defaultExecutors } from './steps/registry'
+import { createGatewayHost } from './worker/gateway-host'
 import { startHealthServer } from './worker/health-server'
 import { startJobLoop } from './worker/job-loop'
+import { createRunPool } from './worker/run-pool'
+import { buildGatewayFactories } from './worker/gateway-tools'
+import { buildRunTools, type ToolsConfig } from './worker/run-tools'
 import { createHttpRuntimeApi } from './worker/runtime-api'
 import { createJsonLogger, type LogLevel } from '@2bot/edge-api/logger'
 
@@ -37,6 +36,14 @@ const RuntimeEnv = v.object({
   TWOBOT_CODE_ISOLATION: v.optional(v.picklist(['worker', 'inline']), 'inline'),
   /** Worker threads for code steps at most (the container's CPU count is a good value). */
   TWOBOT_CODE_THREADS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(32)), '2'),
+  /**
+   * `worker` (containers): bulkheads — each service run in a worker thread of its own with
+   * TWOBOT_RUN_MEMORY_MB of heap, each gateway in one with TWOBOT_GATEWAY_MEMORY_MB; one that runs
+   * out ends alone. `inline`: all on the main thread (the embedded default, lightest).
+   */
+  TWOBOT_ISOLATION: v.optional(v.picklist(['worker', 'inline']), 'inline'),
+  TWOBOT_RUN_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), '256'),
+  TWOBOT_GATEWAY_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), '128'),
   /** On SIGTERM, runs in flight may finish for this long before their jobs are given back. */
   TWOBOT_DRAIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(300)), '10'),
 })
@@ -52,21 +59,29 @@ export async function main(): Promise<void> {
   // The platform's logger: one JSON line each, secret-looking keys and values scrubbed.
   const logger = createJsonLogger()
   const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => logger.log(level, msg, { workspace: env.TWOBOT_WORKSPACE_ID, ...fields })
+  const api = createHttpRuntimeApi({ baseUrl: env.TWOBOT_API_URL, token: env.TWOBOT_WORKSPACE_TOKEN })
+  const config: ToolsConfig = {
+    codeMemoryMb: env.TWOBOT_CODE_MEMORY_MB,
+    codeIsolation: env.TWOBOT_CODE_ISOLATION,
+    codeThreads: env.TWOBOT_CODE_THREADS,
+    telegramApiRoot: env.TELEGRAM_API_ROOT,
+    allowPrivateNetworks: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true',
+  }
+  const isolation =
+    env.TWOBOT_ISOLATION === 'worker'
+      ? {
+          runs: createRunPool({ config, memoryMb: env.TWOBOT_RUN_MEMORY_MB, maxThreads: env.TWOBOT_CONCURRENCY }),
+          runMemoryMb: env.TWOBOT_RUN_MEMORY_MB,
+          gateways: createGatewayHost({ config, api, memoryMb: env.TWOBOT_GATEWAY_MEMORY_MB, log }),
+        }
+      : undefined
   const loop = startJobLoop({
-    api: createHttpRuntimeApi({ baseUrl: env.TWOBOT_API_URL, token: env.TWOBOT_WORKSPACE_TOKEN }),
+    api,
     owner,
-    executors: defaultExecutors(),
-    gateways: gatewayFactories({
-      telegramApiRoot: env.TELEGRAM_API_ROOT,
-      // Private networks only where the platform allows opting in (local mode) and the gateway did.
-      webhookHttp: (optedIn) => createGuardedHttpClient({ allowPrivateNetworks: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true' && optedIn }),
-    }),
-    // Webhook steps call public hosts only; private services are reached through an opted-in WEBHOOK gateway.
-    http: createGuardedHttpClient(),
-    code:
-      env.TWOBOT_CODE_ISOLATION === 'worker'
-        ? createWorkerCodeRunner({ codeMemoryBytes: env.TWOBOT_CODE_MEMORY_MB * 2 ** 20, maxWorkers: env.TWOBOT_CODE_THREADS })
-        : createQuickJsCodeRunner({ memoryBytes: env.TWOBOT_CODE_MEMORY_MB * 2 ** 20 }),
+    // Used by runs on the main thread; with isolation each run's thread builds its own (nothing here starts until used).
+    tools: buildRunTools(config),
+    gateways: buildGatewayFactories(config),
+    isolation,
     concurrency: env.TWOBOT_CONCURRENCY,
     leaseSeconds: env.TWOBOT_LEASE_SECONDS,
     log,
@@ -74,7 +89,14 @@ export async function main(): Promise<void> {
   const health =
     env.TWOBOT_HEALTH_PORT === undefined
       ? undefined
-      : await startHealthServer({ port: env.TWOBOT_HEALTH_PORT, host: env.TWOBOT_HEALTH_HOST, workspaceId: env.TWOBOT_WORKSPACE_ID, activeRuns: loop.active, draining: loop.draining })
+      : await startHealthServer({
+          port: env.TWOBOT_HEALTH_PORT,
+          host: env.TWOBOT_HEALTH_HOST,
+          workspaceId: env.TWOBOT_WORKSPACE_ID,
+          activeRuns: loop.active,
+          draining: loop.draining,
+          bulkheads: isolation && (() => ({ runThreads: isolation.runs.threads(), gatewayThreads: isolation.gateways.threads(), gatewayCrashes: isolation.gateways.crashes() })),
+        })
   log('info', 'runtime started', { owner, healthPort: env.TWOBOT_HEALTH_PORT })
   let stopping = false
   const shutdown = async () => {
@@ -82,6 +104,7 @@ export async function main(): Promise<void> {
     stopping = true
     // A hot swap or sleep: take no more work, let runs in flight finish, give back what remains.
     await loop.drain(env.TWOBOT_DRAIN_SECONDS * 1000)
+    await Promise.all([isolation?.runs.close(), isolation?.gateways.close()])
     health?.close()
     process.exit(0)
   }

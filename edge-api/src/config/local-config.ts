@@ -28,6 +28,8 @@ const LocalEnv = v.object({
   /** Overrides every plan's idle minutes before a workspace sleeps (development, tests). */
   WORKSPACE_IDLE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1))),
   /** QuickJS heap per code step in a runtime (default 64 MB); tests raise it to reach the container's limit. */
+  /** `worker`: runs and gateways of embedded (process) runtimes in threads with their own memory limits, as containers always do. */
+  WORKSPACE_ISOLATION: v.optional(v.picklist(['worker', 'inline'], 'WORKSPACE_ISOLATION must be worker or inline')),
   WORKSPACE_CODE_MEMORY_MB: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'WORKSPACE_CODE_MEMORY_MB must be a number'))),
   /** How often a running workspace's usage is sampled and stored. */
   WORKSPACE_SAMPLE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(3600)), '60'),

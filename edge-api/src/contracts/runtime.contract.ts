@@ -60,6 +60,15 @@ export const CheckpointBody = v.strictObject({
 
 export const HeartbeatBody = v.strictObject({ ...Lease, leaseSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(300)), 30) })
 export const ReleaseBody = v.strictObject({ ...Lease, reason: v.optional(v.pipe(v.string(), v.maxLength(500))) })
+/**
+ * The run's isolated worker died (its memory limit, a crash in the engine): the run fails here with
+ * this message instead of being retried into the same wall. Completed steps stay on the record.
+ */
+export const FailBody = v.strictObject({
+  ...Lease,
+  message: v.pipe(v.string(), v.minLength(1), v.maxLength(500)),
+  code: v.picklist(['RUN_MEMORY_LIMIT', 'RUN_WORKER_CRASHED']),
+})
 
 export type RunStateBody = v.InferOutput<typeof RunStateSchema>
 

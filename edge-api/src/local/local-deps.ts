@@ -98,6 +98,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
       ...(config.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT } : {}),
       ...(config.WORKSPACE_LEASE_SECONDS ? { TWOBOT_LEASE_SECONDS: config.WORKSPACE_LEASE_SECONDS } : {}),
       ...(config.WORKSPACE_CODE_MEMORY_MB ? { TWOBOT_CODE_MEMORY_MB: config.WORKSPACE_CODE_MEMORY_MB } : {}),
+      ...(config.WORKSPACE_ISOLATION ? { TWOBOT_ISOLATION: config.WORKSPACE_ISOLATION } : {}),
     },
   })
 

@@ -119,6 +119,8 @@ export function buildWorkspaceJob(input: WorkspaceJobInput): NomadJob {
               TWOBOT_HEALTH_PORT: String(RUNTIME_HEALTH_PORT),
               // Docker maps the host's dynamic port into the container: listen beyond loopback.
               TWOBOT_HEALTH_HOST: '0.0.0.0',
+              // Bulkheads: each service run and each gateway in a worker thread with its own memory limit.
+              TWOBOT_ISOLATION: 'worker',
             },
             Templates: [{ EmbeddedTmpl: TOKEN_TEMPLATE, DestPath: TOKEN_ENV_FILE, Envvars: true, ChangeMode: 'restart' }],
             Resources: { CPU: input.resources.cpuMhz, MemoryMB: input.resources.memoryMb },

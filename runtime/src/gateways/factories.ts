@@ -3,6 +3,7 @@ import { createAiGateway } from './ai/index'
 import type { GatewayClient } from './gateway-client'
 import { createTelegramBotGateway } from './telegram-bot/index'
 import type { HttpClient } from '../engine/types'
+import { cappedFetch } from '../net/capped-fetch'
 import { createWebhookGateway, type WebhookAuth } from './webhook/webhook.gateway'
 
 export type { GatewayClient, GatewayTestResult } from './gateway-client'
@@ -19,7 +20,11 @@ export interface GatewayFactoryOptions {
    * gateways are not offered. Keeping it injected keeps this module free of Node-only imports.
    */
   webhookHttp?: (gatewayAllowsPrivate: boolean) => HttpClient
+  /** The largest answer an AI provider may send (default 8 MB: one allocation beyond a gateway thread's headroom would end the process, not the thread); a larger one fails its step. */
+  maxAiAnswerBytes?: number
 }
+
+const DEFAULT_MAX_AI_ANSWER_BYTES = 8 * 2 ** 20
 
 export function gatewayFactories(opts: GatewayFactoryOptions = {}): GatewayFactories {
   const webhookHttp = opts.webhookHttp
@@ -29,7 +34,7 @@ export function gatewayFactories(opts: GatewayFactoryOptions = {}): GatewayFacto
       : {}),
     TELEGRAM_BOT: (_config, credentials) =>
       createTelegramBotGateway(credentials as { botToken: string }, opts.telegramApiRoot ? { apiRoot: opts.telegramApiRoot } : {}),
-    AI: (config, credentials) => createAiGateway(config as never, credentials as never),
+    AI: (config, credentials) => createAiGateway(config as never, credentials as never, { fetch: cappedFetch(opts.maxAiAnswerBytes ?? DEFAULT_MAX_AI_ANSWER_BYTES) }),
   }
 }
 

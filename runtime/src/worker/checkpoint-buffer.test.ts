@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RunState, StepRecord } from '../engine/types'
-import { checkpointBuffer } from './job-loop'
+import { checkpointBuffer } from './run-job'
 
 const record = (n: number): StepRecord => ({ status: 'completed', output: n, attempts: 1, startedAt: n, finishedAt: n })
 const running = (cursor: string): RunState => ({ status: 'running', steps: {}, cursor, startedAt: 0 })

@@ -42,7 +42,7 @@ export type GatewayCircuits = ReturnType<typeof createGatewayCircuits>
  * Resolves a step's gateway id to a connected client. Credentials are fetched from the API when a
  * run first needs them and live only in this invoker's memory for that run.
  */
-export function createGatewayInvoker(api: RuntimeApi, factories: GatewayFactories, circuits: GatewayCircuits = createGatewayCircuits()): GatewayInvoker {
+export function createGatewayInvoker(api: Pick<RuntimeApi, 'gateway'>, factories: GatewayFactories, circuits: GatewayCircuits = createGatewayCircuits()): GatewayInvoker {
   const clients = new Map<string, Promise<GatewayClient>>()
   const clientFor = (gatewayId: string) => {
     let client = clients.get(gatewayId)

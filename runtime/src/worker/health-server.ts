@@ -9,6 +9,8 @@ export interface RuntimeHealth {
   memory: { rssBytes: number; heapUsedBytes: number; limitBytes: number | null }
   /** CPU used since the previous health call, as a share of one core (1 = one full core). */
   cpu: { cores: number; userMicros: number; systemMicros: number }
+  /** With TWOBOT_ISOLATION=worker: threads alive now, and gateway threads that died since start. */
+  bulkheads: { runThreads: number; gatewayThreads: number; gatewayCrashes: number } | null
 }
 
 export interface HealthServerOptions {
@@ -17,6 +19,7 @@ export interface HealthServerOptions {
   workspaceId: string
   activeRuns: () => number
   draining: () => boolean
+  bulkheads?: () => RuntimeHealth['bulkheads']
 }
 
 /** The container's memory limit from its cgroup (v2 or v1); null where none applies. */
@@ -57,6 +60,7 @@ export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
         uptimeSeconds: Math.round(process.uptime()),
         activeRuns: opts.activeRuns(),
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, limitBytes },
+        bulkheads: opts.bulkheads?.() ?? null,
         cpu: { cores: elapsedMicros > 0 ? Math.round(((cpu.user + cpu.system) / elapsedMicros) * 1000) / 1000 : 0, userMicros: cpu.user, systemMicros: cpu.system },
       }
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body))

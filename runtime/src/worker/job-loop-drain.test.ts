@@ -1,43 +1,13 @@
 import type { LeasedJob } from '@2bot/edge-api/contracts'
 import { afterEach, expect, it } from 'vitest'
-import { createGuardedHttpClient } from '../net/guarded-http'
-import { createQuickJsCodeRunner } from '../sandbox/quickjs.code-runner'
-import { defaultExecutors } from '../steps/registry'
 import { workflow } from '../test/builders'
+import { fakeRuntimeApi } from '../test/fake-runtime-api'
 import { startHealthServer, type RuntimeHealth } from './health-server'
 import { startJobLoop } from './job-loop'
+import { buildRunTools, type ToolsConfig } from './run-tools'
 import type { RuntimeApi } from './runtime-api'
 
-/** A platform double: hands out the queued jobs once, records what the runtime reports. */
-function fakeApi(queue: LeasedJob[]) {
-  const finished: string[] = []
-  const released: string[] = []
-  let leaseCalls = 0
-  const api: RuntimeApi = {
-    async lease(input, signal) {
-      leaseCalls++
-      const jobs = queue.splice(0, input.max)
-      if (jobs.length > 0) return jobs
-      // Long poll until aborted, as the platform does.
-      await new Promise<void>((resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }) ?? resolve())
-      return []
-    },
-    async stepStarted() {},
-    async checkpoint(id, input) {
-      if (input.state.status !== 'running') finished.push(`${id}:${input.state.status}`)
-    },
-    async heartbeat() {
-      return { cancelRequested: false }
-    },
-    async release(id) {
-      released.push(id)
-    },
-    async gateway() {
-      throw new Error('no gateways here')
-    },
-  }
-  return { api, finished, released, leaseCalls: () => leaseCalls }
-}
+const INLINE: ToolsConfig = { codeMemoryMb: 32, codeIsolation: 'inline', codeThreads: 1, allowPrivateNetworks: false }
 
 const job = (id: string, ms: number): LeasedJob => ({
   jobId: `job-${id}`,
@@ -51,13 +21,13 @@ afterEach(async () => {
 })
 
 function loopWith(api: RuntimeApi) {
-  const loop = startJobLoop({ api, owner: 'test', executors: defaultExecutors(), gateways: {} as never, http: createGuardedHttpClient(), code: createQuickJsCodeRunner(), leaseSeconds: 30 })
+  const loop = startJobLoop({ api, owner: 'test', tools: buildRunTools(INLINE), gateways: {}, leaseSeconds: 30 })
   loops.push(loop)
   return loop
 }
 
 it('drain lets runs in flight finish and takes no new work', async () => {
-  const platform = fakeApi([job('a', 300), job('b', 300)])
+  const platform = fakeRuntimeApi([job('a', 300), job('b', 300)])
   const loop = loopWith(platform.api)
   await expect.poll(() => loop.active()).toBe(2)
   const started = Date.now()
@@ -68,7 +38,7 @@ it('drain lets runs in flight finish and takes no new work', async () => {
 })
 
 it('drain gives back runs still going at its deadline', async () => {
-  const platform = fakeApi([job('slow', 10_000)])
+  const platform = fakeRuntimeApi([job('slow', 10_000)])
   const loop = loopWith(platform.api)
   await expect.poll(() => loop.active()).toBe(1)
   await loop.drain(200)

@@ -1,18 +1,24 @@
-import { validateWorkflow } from '@2bot/edge-api/contracts'
-import { runWorkflow } from '../engine/engine'
+import type { LeasedJob } from '@2bot/edge-api/contracts'
 import { abortableSleep } from '../engine/sleep'
-import type { CheckpointEvent, CodeRunner, EngineDeps, ExecutorRegistry, HttpClient, RunState, StepRecord } from '../engine/types'
 import { createGatewayCircuits, createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
+import type { GatewayHost } from './gateway-host'
+import { executeJob } from './run-job'
+import { RunThreadDied, type RunPool } from './run-pool'
+import type { RunTools } from './run-tools'
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
 
 export interface JobLoopOptions {
   api: RuntimeApi
   /** Names this runtime in leases, so a lease taken over by another attempt is noticed. */
   owner: string
-  executors: ExecutorRegistry
+  /** Executors, HTTP and code runner for runs on the main thread. */
+  tools: RunTools
   gateways: GatewayFactories
-  http: HttpClient
-  code: CodeRunner
+  /**
+   * Bulkheads: each run in a thread of its own and each gateway in a thread of its own, with
+   * their own memory limits. Without it runs and gateways share the main thread.
+   */
+  isolation?: { runs: RunPool; runMemoryMb: number; gateways: GatewayHost }
   concurrency?: number
   /** How long one lease call may wait for work (long poll). */
   pollMs?: number
@@ -36,34 +42,6 @@ export interface JobLoop {
   idle(): Promise<void>
 }
 
-/**
- * Checkpoints of steps without side effects are held back and sent with the next one that matters
- * (a side-effecting step's, the run's end, or before a side effect starts): a crash then re-runs
- * those steps, which changes nothing outside, and a run of pure steps costs one round trip instead
- * of one per step. Side-effecting steps are checkpointed at once, before the next step starts.
- */
-const MAX_HELD = 100
-
-export function checkpointBuffer(send: (records: { key: string; record: StepRecord }[], state: RunState) => Promise<void>) {
-  let held: { key: string; record: StepRecord }[] = []
-  let latest: RunState | undefined
-  const flush = async () => {
-    if (!latest || held.length === 0) return
-    const records = held
-    held = []
-    await send(records, latest)
-  }
-  return {
-    async add(event: CheckpointEvent) {
-      held.push({ key: event.key, record: event.record })
-      latest = event.state
-      // Bounded: a long loop of pure steps still checkpoints every MAX_HELD steps.
-      if (event.sideEffects || event.state.status !== 'running' || held.length >= MAX_HELD) await flush()
-    },
-    flush,
-  }
-}
-
 /** Waits `ms`, or less if `signal` aborts; never rejects. */
 const pause = (ms: number, signal: AbortSignal) => abortableSleep(ms, signal).catch(() => {})
 
@@ -75,6 +53,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
   const concurrency = opts.concurrency ?? 10
   const leaseSeconds = opts.leaseSeconds ?? 30
   const log = opts.log ?? (() => {})
+  const isolation = opts.isolation
   const stopping = new AbortController()
   // Aborted first on drain: no new leases, runs in flight continue.
   const leasing = new AbortController()
@@ -83,10 +62,9 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
   const running = new Map<string, { controller: AbortController; done: Promise<void>; jobId: string }>()
   let idleWaiters: (() => void)[] = []
 
-  async function runJob(job: Awaited<ReturnType<RuntimeApi['lease']>>[number], controller: AbortController): Promise<void> {
+  async function runJob(job: LeasedJob, controller: AbortController): Promise<void> {
     const lease = { jobId: job.jobId, owner: opts.owner }
     const executionId = job.execution.id
-    const parsed = validateWorkflow(job.definition)
     const beat = setInterval(async () => {
       try {
         const { cancelRequested } = await opts.api.heartbeat(executionId, { ...lease, leaseSeconds })
@@ -95,54 +73,32 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
         if (err instanceof LeaseLostError) controller.abort(err)
       }
     }, (leaseSeconds * 1000) / 3)
+    if (job.execution.cancelRequested) controller.abort(new Error('cancelled'))
+    const gateways = isolation ? isolation.gateways.forRun(executionId) : createGatewayInvoker(opts.api, opts.gateways, circuits)
     try {
-      if (!parsed.ok) {
-        const state: RunState = { status: 'failed', steps: {}, cursor: null, startedAt: Date.now(), finishedAt: Date.now(), error: { message: 'The stored workflow is no longer valid', kind: 'SYSTEM' } }
-        await opts.api.checkpoint(executionId, { ...lease, state })
+      if (!isolation) {
+        await executeJob(job, { ...opts.tools, api: opts.api, owner: opts.owner, gateways, signal: controller.signal, stopping: () => stopping.signal.aborted, log })
         return
       }
-      if (job.execution.cancelRequested) controller.abort(new Error('cancelled'))
-      const checkpoints = checkpointBuffer((records, state) => opts.api.checkpoint(executionId, { ...lease, records, state }))
-      const deps: EngineDeps = {
-        gateways: createGatewayInvoker(opts.api, opts.gateways, circuits),
-        http: opts.http,
-        code: opts.code,
-        now: Date.now,
-        sleep: abortableSleep,
-        random: Math.random,
-        checkpoint: (event) => checkpoints.add(event),
-        stepStarted: async ({ key, attempt, startedAt }) => {
-          // Held-back checkpoints land before anything reaches outside.
-          await checkpoints.flush()
-          await opts.api.stepStarted(executionId, { ...lease, key, attempt, startedAt })
-        },
-      }
-      const before = job.execution.state as RunState | null
-      const state = await runWorkflow(
-        { executionId, definition: parsed.definition, trigger: job.execution.triggerData, state: before ?? undefined, mode: job.execution.mode, signal: controller.signal },
-        opts.executors,
-        deps,
-      )
-      if (state.status === 'cancelled' && stopping.signal.aborted) {
-        // Stopped by shutdown, not by the user: the job goes back to the queue and resumes elsewhere.
-        await opts.api.release(executionId, { ...lease, reason: 'runtime stopping' })
-      } else if (state.status === 'cancelled' || (state.status === 'failed' && state.error?.code === 'RUN_TIMEOUT')) {
-        // A run that ended without a final step checkpoint still reports its end.
-        await checkpoints.flush()
-        await opts.api.checkpoint(executionId, { ...lease, state })
-      }
+      await isolation.runs.run(job, { api: opts.api, gateways, owner: opts.owner, log }, controller.signal)
     } catch (err) {
-      if (err instanceof LeaseLostError || (err as { cause?: unknown }).cause instanceof LeaseLostError) {
-        log('warn', 'lease lost; another attempt owns the run', { executionId })
-      } else if (stopping.signal.aborted) {
-        await opts.api.release(executionId, { ...lease, reason: 'runtime stopping' }).catch(() => {})
-      } else {
-        // The checkpoint did not land (API unreachable): leave the job to the reaper, which hands it
-        // to the next attempt to resume from the last checkpoint that did.
+      if (!(err instanceof RunThreadDied)) {
+        // Left to the reaper, which hands the job to the next attempt after its lease.
         log('error', 'run interrupted', { executionId, error: (err as Error).message })
+        return
       }
+      // Its thread died: retrying would hit the same wall, so the run ends failed and says why.
+      const message = err.outOfMemory
+        ? `The run used more than its ${isolation?.runMemoryMb} MB of memory and was stopped; other runs were not affected`
+        : `The run's worker stopped unexpectedly (${err.message})`
+      log('warn', 'run thread died', { executionId, outOfMemory: err.outOfMemory })
+      await opts.api.fail(executionId, { ...lease, message, code: err.outOfMemory ? 'RUN_MEMORY_LIMIT' : 'RUN_WORKER_CRASHED' }).catch((e: Error) => {
+        // Not recorded: the reaper hands the job on after its lease, as after a crash.
+        log('error', 'could not record the failed run', { executionId, error: e.message })
+      })
     } finally {
       clearInterval(beat)
+      isolation?.gateways.endRun(executionId)
     }
   }
 

@@ -11,6 +11,8 @@ export interface RuntimeApi {
   ): Promise<void>
   heartbeat(executionId: string, input: { jobId: string; owner: string; leaseSeconds: number }): Promise<{ cancelRequested: boolean }>
   release(executionId: string, input: { jobId: string; owner: string; reason?: string }): Promise<void>
+  /** The run's isolated thread died (its memory limit, a crash): the run ends failed with this message. */
+  fail(executionId: string, input: { jobId: string; owner: string; message: string; code: 'RUN_MEMORY_LIMIT' | 'RUN_WORKER_CRASHED' }): Promise<void>
   gateway(id: string): Promise<{ id: string; type: string; config: Record<string, unknown>; credentials: Record<string, unknown> }>
 }
 
@@ -60,6 +62,7 @@ export function createHttpRuntimeApi(opts: { baseUrl: string; token: string; fet
     checkpoint: async (id, input) => void (await call('POST', `/executions/${encodeURIComponent(id)}/checkpoint`, input)),
     heartbeat: (id, input) => call('POST', `/executions/${encodeURIComponent(id)}/heartbeat`, input),
     release: async (id, input) => void (await call('POST', `/executions/${encodeURIComponent(id)}/release`, input)),
+    fail: async (id, input) => void (await call('POST', `/executions/${encodeURIComponent(id)}/fail`, input)),
     gateway: async (id) => (await call<{ gateway: Awaited<ReturnType<RuntimeApi['gateway']>> }>('GET', `/gateways/${encodeURIComponent(id)}`)).gateway,
   }
 }

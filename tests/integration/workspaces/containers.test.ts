@@ -54,6 +54,10 @@ it('starts a container on the first run, runs the job in it with the plan limits
   expect(info.HostConfig.Memory).toBe(512 * 2 ** 20) // FREE
   expect(info.HostConfig.NanoCpus).toBe(0.5e9)
   expect(platform.deps.workspaces.kind).toBe('docker')
+  // The run went through its own thread inside the container (the bulkhead), which stays warm a while.
+  const healthPort = info.Config.Env.find((e) => e.startsWith('TWOBOT_HEALTH_PORT='))!.split('=')[1]
+  const health = (await (await fetch(`http://127.0.0.1:${healthPort}/health`)).json()) as { bulkheads: { runThreads: number } | null }
+  expect(health.bulkheads?.runThreads).toBe(1)
 
   const usage = await platform.deps.workspaces.usage!(ws!.id)
   expect(usage!.memoryBytes).toBeGreaterThan(5 * 2 ** 20)

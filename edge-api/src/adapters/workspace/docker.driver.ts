@@ -96,9 +96,9 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
           TWOBOT_HEALTH_PORT: String(port),
           TWOBOT_DRAIN_SECONDS: String(drainSeconds),
           TWOBOT_ALLOW_PRIVATE_NETWORKS: 'true',
-          // Each code step in its own worker thread (heap limit, instant cancel), one per core.
-          TWOBOT_CODE_ISOLATION: 'worker',
-          TWOBOT_CODE_THREADS: String(Math.max(1, Math.ceil(limits.cpus))),
+          // Bulkheads: each service run (256 MB) and each gateway (128 MB) in a worker thread of its
+          // own; one that runs out of memory ends alone. Code steps run inside their run's thread.
+          TWOBOT_ISOLATION: 'worker',
           // V8 collects before the cgroup limit is hit; the rest is for QuickJS heaps and buffers.
           NODE_OPTIONS: `--max-old-space-size=${Math.max(64, Math.floor(limits.memoryMb * 0.6))}`,
           ...opts.env,

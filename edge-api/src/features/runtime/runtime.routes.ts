@@ -1,14 +1,14 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { CheckpointBody, HeartbeatBody, LeaseBody, ReleaseBody, StepStartedBody } from '../../contracts/runtime.contract'
+import { CheckpointBody, FailBody, HeartbeatBody, LeaseBody, ReleaseBody, StepStartedBody } from '../../contracts/runtime.contract'
 import { gateways, type Workspace } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { validate } from '../../middleware/validate'
 import { gatewayCredentials } from '../gateways/gateways.service'
 import { findWorkspaceByToken } from '../workspaces/workspaces.service'
-import { heartbeat, heldJob, leaseJobs, recordCheckpoint, recordStepStarted, releaseJob, returnUnseenLeases } from './runtime.service'
+import { failJob, heartbeat, heldJob, leaseJobs, recordCheckpoint, recordStepStarted, releaseJob, returnUnseenLeases } from './runtime.service'
 
 type RuntimeEnv = AppEnv & { Variables: { workspace: Workspace } }
 
@@ -63,6 +63,12 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
     const body = c.req.valid('json')
     const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
     await releaseJob(c.get('deps'), job, body.reason)
+    return c.json({ ok: true as const })
+  })
+  .post('/executions/:id/fail', validate('json', FailBody), async (c) => {
+    const body = c.req.valid('json')
+    const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
+    await failJob(c.get('deps'), job, body)
     return c.json({ ok: true as const })
   })
   /** Decrypted credentials, only for a gateway of this workspace's owner, only to run a step. */

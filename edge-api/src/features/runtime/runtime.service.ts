@@ -187,6 +187,36 @@ export async function releaseJob(deps: AppDeps, job: Job, reason?: string): Prom
 }
 
 /**
+ * A run whose isolated worker died: the step in flight and the run are marked failed with the
+ * runtime's reason, the job is done. "Retry from the failed step" resumes at that step.
+ */
+export async function failJob(deps: AppDeps, job: Job, input: { message: string; code: string }): Promise<void> {
+  const now = deps.clock.now()
+  await deps.db.transaction(async (tx) => {
+    const inFlight = await tx
+      .update(executionSteps)
+      .set({ status: 'FAILED', error: input.message, errorKind: 'SYSTEM', completedAt: now })
+      .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.status, 'RUNNING')))
+      .returning({ stepId: executionSteps.stepId })
+    const error = { message: input.message, kind: 'SYSTEM', code: input.code, ...(inFlight[0] ? { stepKey: inFlight[0].stepId } : {}) }
+    await tx
+      .update(executions)
+      .set({
+        status: 'FAILED',
+        completedAt: now,
+        error: input.message,
+        errorKind: 'SYSTEM',
+        // The last checkpoint stays; it now says how the run ended.
+        state: sql`jsonb_set(jsonb_set(coalesce(${executions.state}, '{"steps":{},"cursor":null}'::jsonb), '{status}', '"failed"'), '{error}', ${JSON.stringify(error)}::jsonb)`,
+      })
+      .where(eq(executions.id, job.executionId))
+    await tx.update(jobs).set({ status: 'DONE', leasedUntil: null, lastError: input.message, updatedAt: now }).where(eq(jobs.id, job.id))
+  })
+  deps.executionEvents?.publish(job.executionId, { type: 'finished', status: 'FAILED' })
+  await notifyExecutionFailed(deps, job.executionId)
+}
+
+/**
  * Leases whose answer never reached the runtime (it hung up its lease poll to drain): back to the
  * queue at once, as if never leased — no step ran under them.
  */

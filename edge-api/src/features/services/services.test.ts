@@ -187,6 +187,41 @@ describe('runs through the runtime API', () => {
     expect(Object.keys(next!.execution.state.steps)).toEqual(['greet'])
   })
 
+  it('fails a run whose isolated worker died, keeping completed steps; retry resumes at the step in flight', async () => {
+    const { agent, user } = await registerUser(ctx)
+    const service = await serviceFor(agent)
+    const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
+    const runtime = await runtimeFor(user.id)
+    const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
+    const lease = { jobId: job!.jobId, owner: 'rt' }
+    const t = Date.now()
+    const greet = { status: 'completed', output: 'hi', attempts: 1, startedAt: t, finishedAt: t }
+    await runtime.post(`/executions/${execution.id}/checkpoint`, { ...lease, key: 'greet', record: greet, state: { status: 'running', steps: { greet }, cursor: 'reply', startedAt: t } })
+    await runtime.post(`/executions/${execution.id}/steps/start`, { ...lease, key: 'reply', attempt: 1, startedAt: t })
+
+    const bad = await runtime.post(`/executions/${execution.id}/fail`, { ...lease, message: 'x', code: 'NOPE' })
+    expect(bad.status).toBe(400)
+    const message = 'The run used more than its 256 MB of memory and was stopped'
+    const failed = await runtime.post(`/executions/${execution.id}/fail`, { ...lease, message, code: 'RUN_MEMORY_LIMIT' })
+    expect(failed.status).toBe(200)
+
+    const detail = (await (await agent.api.user.services[':id'].executions[':execId'].$get({ param: { id: service.id, execId: execution.id } })).json()) as {
+      execution: { status: string; error: string }
+      steps: { key: string; status: string; error: string | null }[]
+    }
+    expect(detail.execution).toMatchObject({ status: 'FAILED', error: message })
+    expect(detail.steps.map((s) => [s.key, s.status, s.error])).toEqual([['greet', 'COMPLETED', null], ['reply', 'FAILED', message]])
+    // The job is done: nothing left to lease, and the old lease is gone.
+    expect((await runtime.post('/lease', { owner: 'rt' })).body.jobs).toEqual([])
+    expect((await runtime.post(`/executions/${execution.id}/heartbeat`, lease)).status).toBe(409)
+
+    const retry = await agent.api.user.services[':id'].executions[':execId'].retry.$post({ param: { id: service.id, execId: execution.id }, json: { from: 'failed-step' } })
+    expect(retry.status).toBe(202)
+    const [next] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { execution: { state: { cursor: string; steps: Record<string, unknown> } } }[]
+    expect(next!.execution.state.cursor).toBe('reply')
+    expect(Object.keys(next!.execution.state.steps)).toEqual(['greet'])
+  })
+
   it('lists executions with filters', async () => {
     const { agent } = await registerUser(ctx)
     const service = await serviceFor(agent)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { embeddingFor, startOpenAiDouble, type OpenAiDouble } from '../../../../tests/doubles/openai.double'
 import { StepFailure } from '../../engine/types'
+import { cappedFetch } from '../../net/capped-fetch'
 import { createAiGateway, resolveAiBaseURL, type AiGatewayConfig, type AiStreamEvent } from './index'
 
 const API_KEY = 'sk-test-0123456789abcdefghijklmnop'
@@ -37,6 +38,15 @@ async function collect(stream: AsyncIterable<AiStreamEvent>): Promise<AiStreamEv
 }
 
 describe('chat', () => {
+  it('fails clearly, without retrying, when the answer is larger than the cap', async () => {
+    ai.setChatReply(() => 'z'.repeat(50_000))
+    const err = await failureOf(gateway(API_KEY, { fetch: cappedFetch(10_000) }).invoke('chat', { prompt: 'hi' }, ctx()))
+    expect(err).toMatchObject({ kind: 'USER', retryable: false, options: { code: 'AI_ANSWER_TOO_LARGE' } })
+    expect(err.message).toContain('larger than')
+    ai.setChatReply(() => 'short')
+    expect(await gateway(API_KEY, { fetch: cappedFetch(10_000) }).invoke('chat', { prompt: 'hi' }, ctx())).toMatchObject({ text: 'short' })
+  })
+
   it('sends messages and returns the text, model, finish reason and tokens used', async () => {
     const out = await gateway().invoke('chat', { messages: [{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'hello there' }] }, ctx())
     expect(out).toEqual({

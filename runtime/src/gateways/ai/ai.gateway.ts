@@ -2,6 +2,7 @@ import { AI_PROVIDERS, type GatewayConfig, type GatewayCredentials } from '@2bot
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import * as v from 'valibot'
 import { StepFailure } from '../../engine/types'
+import { answerTooLarge } from '../../net/capped-fetch'
 import type { GatewayActionContext, GatewayClient, GatewayTestResult } from '../gateway-client'
 
 export type AiGatewayConfig = GatewayConfig<'AI'>
@@ -160,6 +161,8 @@ export function createAiGateway(config: AiGatewayConfig, credentials: AiGatewayC
   const toFailure = (err: unknown, signal: AbortSignal | undefined): unknown => {
     if (err instanceof StepFailure) return err
     if (signal?.aborted) return signal.reason ?? err
+    const tooLarge = answerTooLarge(err)
+    if (tooLarge) return new StepFailure(`The AI provider's answer is larger than ${Math.round(tooLarge.maxBytes / 2 ** 20)} MB`, 'USER', { retryable: false, code: 'AI_ANSWER_TOO_LARGE' })
     if (err instanceof APIConnectionTimeoutError) {
       return new StepFailure(`The AI provider did not answer within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`, 'SYSTEM', { retryable: true, code: 'AI_TIMEOUT' })
     }

@@ -1,0 +1,108 @@
+import type { LeasedJob } from '@2bot/edge-api/contracts'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { startOpenAiDouble, type OpenAiDouble } from '../../../tests/doubles/openai.double'
+import { workflow } from '../test/builders'
+import { fakeRuntimeApi } from '../test/fake-runtime-api'
+import { createGatewayHost } from './gateway-host'
+import { startJobLoop, type JobLoop } from './job-loop'
+import { createRunPool } from './run-pool'
+import { buildGatewayFactories } from './gateway-tools'
+import { buildRunTools, type ToolsConfig } from './run-tools'
+import type { RuntimeApi } from './runtime-api'
+
+/**
+ * Bulkheads inside one workspace runtime, for real: runs and gateways in worker threads with their
+ * own V8 heap limits (small ones here, so a test can reach them quickly). A run or a gateway that
+ * outgrows its limit is stopped by V8 alone; the main thread and everything else carry on.
+ */
+const CONFIG: ToolsConfig = { codeMemoryMb: 32, codeIsolation: 'inline', codeThreads: 1, allowPrivateNetworks: false }
+const RUN_MB = 48
+const GATEWAY_MB = 24
+
+let ai: OpenAiDouble
+beforeAll(async () => {
+  ai = await startOpenAiDouble({ apiKey: 'sk-test-0123456789abcdefghijklmnop' })
+})
+afterAll(() => ai.stop())
+
+const cleanup: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+function isolatedLoop(api: RuntimeApi, concurrency = 4): { loop: JobLoop; runs: ReturnType<typeof createRunPool>; gateways: ReturnType<typeof createGatewayHost> } {
+  const runs = createRunPool({ config: CONFIG, memoryMb: RUN_MB, maxThreads: concurrency })
+  const gateways = createGatewayHost({ config: CONFIG, api, memoryMb: GATEWAY_MB, restartDelayMs: 50 })
+  const loop = startJobLoop({ api, owner: 'test', tools: buildRunTools(CONFIG), gateways: buildGatewayFactories(CONFIG), isolation: { runs, runMemoryMb: RUN_MB, gateways }, concurrency, leaseSeconds: 30 })
+  cleanup.push(async () => {
+    await loop.stop()
+    await runs.close()
+    await gateways.close()
+  })
+  return { loop, runs, gateways }
+}
+
+const leased = (id: string, steps: unknown[], triggerData: unknown = {}): LeasedJob => ({
+  jobId: `job-${id}`,
+  execution: { id, mode: 'run', attempt: 1, triggerData, state: null, cancelRequested: false },
+  definition: workflow(steps),
+})
+
+/** A loop whose every iteration keeps a 1 MB output (each within the per-step limit): 300 MB in all, far past the run's heap. */
+function memoryHog(id: string): LeasedJob {
+  const steps = [{ id: 'grow', type: 'loop', over: 'trigger.items', steps: [{ id: 'big', type: 'transform', value: '{{ trigger.text }}{{ trigger.text }}' }] }]
+  return leased(id, steps, { text: 'x'.repeat(2 ** 19 - 16), items: Array.from({ length: 300 }, (_, i) => i) })
+}
+
+it('a run that outgrows its memory fails alone, saying so; the runs beside and after it complete', async () => {
+  const platform = fakeRuntimeApi([
+    memoryHog('hog'),
+    leased('calm', [{ id: 'wait', type: 'delay', ms: 400 }, { id: 'done', type: 'transform', value: { ok: true } }]),
+  ])
+  const { runs } = isolatedLoop(platform.api)
+  await expect.poll(() => platform.failed.length, { timeout: 20_000 }).toBe(1)
+  expect(platform.failed[0]).toMatchObject({ id: 'hog', code: 'RUN_MEMORY_LIMIT' })
+  expect(platform.failed[0]!.message).toContain(`${RUN_MB} MB`)
+  await expect.poll(() => platform.finished, { timeout: 10_000 }).toContain('calm:completed')
+
+  // The runtime goes on taking work: the next run gets a fresh thread.
+  platform.enqueue(leased('after', [{ id: 'sum', type: 'transform', value: '{{ 20 + 22 }}' }]))
+  await expect.poll(() => platform.finished, { timeout: 10_000 }).toContain('after:completed')
+  expect(platform.outputs.get('after')).toBe(42)
+  expect(runs.threads()).toBeGreaterThanOrEqual(1)
+}, 60_000)
+
+it('a gateway that outgrows its memory is restarted alone; another gateway carries on, and later calls reach the new thread', async () => {
+  // Many large answers at once: each fits the answer cap, together they overflow the gateway's heap.
+  const FLOOD = 8
+  const big = 'y'.repeat(7 * 2 ** 20)
+  let arrived = 0
+  let releaseFlood!: () => void
+  const flood = new Promise<void>((resolve) => (releaseFlood = resolve))
+  ai.setChatReply(async (body) => {
+    const prompt = String(body.messages.at(-1)?.content)
+    if (prompt !== 'flood') return `fine: ${prompt}`
+    if (++arrived === FLOOD) releaseFlood()
+    await flood
+    return big
+  })
+  const aiGateway = (id: string) => ({ id, type: 'AI', config: { provider: 'CUSTOM', baseURL: ai.baseURL, model: 'm' }, credentials: { apiKey: 'sk-test-0123456789abcdefghijklmnop' } })
+  const ask = (gatewayId: string, prompt: string) => [{ id: 'ask', type: 'gateway', gatewayId, action: 'chat', params: { prompt } }]
+  const platform = fakeRuntimeApi(
+    Array.from({ length: FLOOD }, (_, i) => leased(`flood-${i}`, ask('gw-ai', 'flood'))),
+    { 'gw-ai': aiGateway('gw-ai'), 'gw-other': aiGateway('gw-other') },
+  )
+  const { gateways } = isolatedLoop(platform.api, FLOOD + 2)
+  await expect.poll(() => gateways.crashes(), { timeout: 20_000 }).toBeGreaterThanOrEqual(1)
+  // No run is lost: each flood run ended, and those whose call was in flight say why.
+  await expect.poll(() => platform.finished.filter((f) => f.startsWith('flood-')).length, { timeout: 20_000 }).toBe(FLOOD)
+  const codes = [...platform.states.values()].map((s) => s.error?.code)
+  expect(codes).toContain('GATEWAY_MEMORY_LIMIT')
+
+  // Another gateway, and the same one again (a new thread), answer as before; the process lives on.
+  platform.enqueue(leased('other', ask('gw-other', 'still here?')), leased('again', ask('gw-ai', 'back?')))
+  await expect.poll(() => platform.finished, { timeout: 20_000 }).toEqual(expect.arrayContaining(['other:completed', 'again:completed']))
+  expect(platform.outputs.get('other')).toMatchObject({ text: 'fine: still here?' })
+  expect(platform.outputs.get('again')).toMatchObject({ text: 'fine: back?' })
+  expect(platform.failed).toEqual([])
+}, 60_000)

@@ -1,0 +1,105 @@
+import type { LeasedJob } from '@2bot/edge-api/contracts'
+import { validateWorkflow } from '@2bot/edge-api/contracts'
+import { runWorkflow } from '../engine/engine'
+import { abortableSleep } from '../engine/sleep'
+import type { CheckpointEvent, EngineDeps, GatewayInvoker, RunState, StepRecord } from '../engine/types'
+import { LeaseLostError, type RuntimeApi } from './runtime-api'
+import type { RunTools } from './run-tools'
+
+/** The part of the platform API a run itself calls (leases and heartbeats stay with the job loop). */
+export type RunApi = Pick<RuntimeApi, 'stepStarted' | 'checkpoint' | 'release'>
+
+export interface RunContext extends RunTools {
+  api: RunApi
+  owner: string
+  gateways: GatewayInvoker
+  /** Aborted on cancel, a lost lease or shutdown. */
+  signal: AbortSignal
+  /** True when the abort is the runtime stopping: the job goes back to the queue rather than ending. */
+  stopping(): boolean
+  log(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void
+}
+
+/**
+ * Checkpoints of steps without side effects are held back and sent with the next one that matters
+ * (a side-effecting step's, the run's end, or before a side effect starts): a crash then re-runs
+ * those steps, which changes nothing outside, and a run of pure steps costs one round trip instead
+ * of one per step. Side-effecting steps are checkpointed at once, before the next step starts.
+ */
+const MAX_HELD = 100
+
+export function checkpointBuffer(send: (records: { key: string; record: StepRecord }[], state: RunState) => Promise<void>) {
+  let held: { key: string; record: StepRecord }[] = []
+  let latest: RunState | undefined
+  const flush = async () => {
+    if (!latest || held.length === 0) return
+    const records = held
+    held = []
+    await send(records, latest)
+  }
+  return {
+    async add(event: CheckpointEvent) {
+      held.push({ key: event.key, record: event.record })
+      latest = event.state
+      // Bounded: a long loop of pure steps still checkpoints every MAX_HELD steps.
+      if (event.sideEffects || event.state.status !== 'running' || held.length >= MAX_HELD) await flush()
+    },
+    flush,
+  }
+}
+
+/**
+ * One leased job through the engine, with checkpoints to the API after every step. Runs on the
+ * main thread or inside a run's own worker thread (run-worker.ts); either way it never throws.
+ */
+export async function executeJob(job: LeasedJob, ctx: RunContext): Promise<void> {
+  const lease = { jobId: job.jobId, owner: ctx.owner }
+  const executionId = job.execution.id
+  const parsed = validateWorkflow(job.definition)
+  try {
+    if (!parsed.ok) {
+      const state: RunState = { status: 'failed', steps: {}, cursor: null, startedAt: Date.now(), finishedAt: Date.now(), error: { message: 'The stored workflow is no longer valid', kind: 'SYSTEM' } }
+      await ctx.api.checkpoint(executionId, { ...lease, state })
+      return
+    }
+    const checkpoints = checkpointBuffer((records, state) => ctx.api.checkpoint(executionId, { ...lease, records, state }))
+    const deps: EngineDeps = {
+      gateways: ctx.gateways,
+      http: ctx.http,
+      code: ctx.code,
+      now: Date.now,
+      sleep: abortableSleep,
+      random: Math.random,
+      checkpoint: (event) => checkpoints.add(event),
+      stepStarted: async ({ key, attempt, startedAt }) => {
+        // Held-back checkpoints land before anything reaches outside.
+        await checkpoints.flush()
+        await ctx.api.stepStarted(executionId, { ...lease, key, attempt, startedAt })
+      },
+    }
+    const before = job.execution.state as RunState | null
+    const state = await runWorkflow(
+      { executionId, definition: parsed.definition, trigger: job.execution.triggerData, state: before ?? undefined, mode: job.execution.mode, signal: ctx.signal },
+      ctx.executors,
+      deps,
+    )
+    if (state.status === 'cancelled' && ctx.stopping()) {
+      // Stopped by shutdown, not by the user: the job goes back to the queue and resumes elsewhere.
+      await ctx.api.release(executionId, { ...lease, reason: 'runtime stopping' })
+    } else if (state.status === 'cancelled' || (state.status === 'failed' && state.error?.code === 'RUN_TIMEOUT')) {
+      // A run that ended without a final step checkpoint still reports its end.
+      await checkpoints.flush()
+      await ctx.api.checkpoint(executionId, { ...lease, state })
+    }
+  } catch (err) {
+    if (err instanceof LeaseLostError || (err as { cause?: unknown }).cause instanceof LeaseLostError) {
+      ctx.log('warn', 'lease lost; another attempt owns the run', { executionId })
+    } else if (ctx.stopping()) {
+      await ctx.api.release(executionId, { ...lease, reason: 'runtime stopping' }).catch(() => {})
+    } else {
+      // The checkpoint did not land (API unreachable): leave the job to the reaper, which hands it
+      // to the next attempt to resume from the last checkpoint that did.
+      ctx.log('error', 'run interrupted', { executionId, error: (err as Error).message })
+    }
+  }
+}
