@@ -1,11 +1,12 @@
-import { boolean, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { boolean, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { at, createdAt, id, updatedAt } from './_columns'
 import { organizations } from './organizations'
 import { users } from './users'
 
 /**
  * Where a user's (or organization's) workflows run. The runtime inside authenticates with the
- * workspace token (stored hashed) and sees only this workspace's jobs.
+ * workspace token (stored hashed) and sees only this workspace's jobs. One per user, and one per
+ * organization (its pool; `userId` null).
  */
 export const workspaces = pgTable(
   'workspaces',
@@ -26,7 +27,7 @@ export const workspaces = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('workspaces_user_key').on(t.userId), index('workspaces_organization_idx').on(t.organizationId)],
+  (t) => [uniqueIndex('workspaces_user_key').on(t.userId), uniqueIndex('workspaces_organization_key').on(t.organizationId)],
 )
 
 export type Workspace = typeof workspaces.$inferSelect
