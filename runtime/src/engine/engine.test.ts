@@ -162,6 +162,27 @@ describe('engine: time limits and cancel', () => {
     expect(state.status).toBe('cancelled')
     expect(state.steps.next).toBeUndefined()
   })
+
+  it('a cancel that lands while the step start is being recorded ends the run cleanly (no stray rejection)', async () => {
+    const controller = new AbortController()
+    const t = testDeps()
+    let unhandled: unknown
+    const onUnhandled = (reason: unknown) => (unhandled = reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const state = await runWorkflow(
+        { executionId: 'e', definition: workflow([{ id: 'wait', type: 'delay', ms: 10_000 }]), trigger: {}, signal: controller.signal },
+        registry,
+        // The platform answers the step-start call just as the user's cancel arrives.
+        { ...t.deps, sleep: abortableSleep, stepStarted: async () => controller.abort(new Error('cancelled')) },
+      )
+      expect(state.status).toBe('cancelled')
+      await new Promise((r) => setTimeout(r, 20))
+      expect(unhandled).toBeUndefined()
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
 })
 
 describe('engine: resume after a crash', () => {

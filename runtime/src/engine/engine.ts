@@ -54,7 +54,12 @@ function toFailure(err: unknown, stepSignal: AbortSignal | undefined): StepFailu
 
 /** Rejects as soon as `signal` aborts, so an executor that ignores its signal cannot hold the run. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason)
+  if (signal.aborted) {
+    // The executor's own promise may reject too (with the same abort): observe it, or an abort that
+    // lands while the step's start is being recorded becomes an unhandled rejection that ends the process.
+    promise.catch(() => {})
+    return Promise.reject(signal.reason)
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })

@@ -7,6 +7,7 @@ export function fakeRuntimeApi(queue: LeasedJob[], gateways: Record<string, Awai
   const released: string[] = []
   const failed: { id: string; code: string; message: string }[] = []
   const outputs = new Map<string, unknown>()
+  const cancelled = new Set<string>()
   const states = new Map<string, Parameters<RuntimeApi['checkpoint']>[1]['state']>()
   const api: RuntimeApi = {
     async lease(input, signal) {
@@ -31,8 +32,8 @@ export function fakeRuntimeApi(queue: LeasedJob[], gateways: Record<string, Awai
       outputs.set(id, input.state.lastOutput)
       states.set(id, input.state)
     },
-    async heartbeat() {
-      return { cancelRequested: false }
+    async heartbeat(id) {
+      return { cancelRequested: cancelled.has(id) }
     },
     async release(id) {
       released.push(id)
@@ -46,7 +47,9 @@ export function fakeRuntimeApi(queue: LeasedJob[], gateways: Record<string, Awai
       return gateway
     },
   }
+  /** The user cancels a run: its next heartbeat says so. */
+  const cancel = (id: string) => cancelled.add(id)
   /** Jobs are added after the loop started, as the platform queues them. */
   const enqueue = (...jobs: LeasedJob[]) => queue.push(...jobs)
-  return { api, finished, released, failed, outputs, states, enqueue }
+  return { api, finished, released, failed, outputs, states, enqueue, cancel }
 }

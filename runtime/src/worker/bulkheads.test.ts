@@ -30,10 +30,10 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn()
 })
 
-function isolatedLoop(api: RuntimeApi, concurrency = 4): { loop: JobLoop; runs: ReturnType<typeof createRunPool>; gateways: ReturnType<typeof createGatewayHost> } {
+function isolatedLoop(api: RuntimeApi, concurrency = 4, leaseSeconds = 30): { loop: JobLoop; runs: ReturnType<typeof createRunPool>; gateways: ReturnType<typeof createGatewayHost> } {
   const runs = createRunPool({ config: CONFIG, memoryMb: RUN_MB, maxThreads: concurrency })
   const gateways = createGatewayHost({ config: CONFIG, api, memoryMb: GATEWAY_MB, restartDelayMs: 50 })
-  const loop = startJobLoop({ api, owner: 'test', tools: buildRunTools(CONFIG), gateways: buildGatewayFactories(CONFIG), isolation: { runs, runMemoryMb: RUN_MB, gateways }, concurrency, leaseSeconds: 30 })
+  const loop = startJobLoop({ api, owner: 'test', tools: buildRunTools(CONFIG), gateways: buildGatewayFactories(CONFIG), isolation: { runs, runMemoryMb: RUN_MB, gateways }, concurrency, leaseSeconds })
   cleanup.push(async () => {
     await loop.stop()
     await runs.close()
@@ -53,6 +53,20 @@ function memoryHog(id: string): LeasedJob {
   const steps = [{ id: 'grow', type: 'loop', over: 'trigger.items', steps: [{ id: 'big', type: 'transform', value: '{{ trigger.text }}{{ trigger.text }}' }] }]
   return leased(id, steps, { text: 'x'.repeat(2 ** 19 - 16), items: Array.from({ length: 300 }, (_, i) => i) })
 }
+
+const waiting = (id: string) => leased(id, [{ id: 'wait', type: 'delay', ms: 30_000 }, { id: 'after', type: 'transform', value: 1 }])
+
+it("a user's cancel reaches the run in its thread at once; a shutdown gives a run back to the queue instead", async () => {
+  // Heartbeats every 100 ms, so the cancel arrives quickly.
+  const platform = fakeRuntimeApi([waiting('to-cancel'), waiting('to-requeue')])
+  const { loop } = isolatedLoop(platform.api, 4, 0.3)
+  await expect.poll(() => loop.active(), { timeout: 10_000 }).toBe(2)
+  platform.cancel('to-cancel')
+  await expect.poll(() => platform.finished, { timeout: 5_000 }).toEqual(['to-cancel:cancelled'])
+  await loop.drain(100)
+  expect(platform.released).toEqual(['to-requeue'])
+  expect(platform.failed).toEqual([])
+}, 60_000)
 
 it('a run that outgrows its memory fails alone, saying so; the runs beside and after it complete', async () => {
   const platform = fakeRuntimeApi([
