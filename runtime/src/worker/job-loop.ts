@@ -2,7 +2,7 @@ import type { LeasedJob } from '@2bot/edge-api/contracts'
 import { abortableSleep } from '../engine/sleep'
 import { createGatewayCircuits, createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
 import type { GatewayHost } from './gateway-host'
-import { executeJob } from './run-job'
+import { executeJob, RUNTIME_STOPPING } from './run-job'
 import { RunThreadDied, type RunPool } from './run-pool'
 import type { RunTools } from './run-tools'
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
@@ -134,7 +134,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
 
   async function stop(): Promise<void> {
     stopping.abort()
-    for (const run of running.values()) run.controller.abort(new Error('runtime stopping'))
+    for (const run of running.values()) run.controller.abort(new Error(RUNTIME_STOPPING))
     await loop
     await Promise.allSettled([...running.values()].map((r) => r.done))
   }

@@ -6,6 +6,9 @@ import type { CheckpointEvent, EngineDeps, GatewayInvoker, RunState, StepRecord 
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
 import type { RunTools } from './run-tools'
 
+/** The abort reason when the runtime stops (drain, shutdown); it crosses into run threads as text. */
+export const RUNTIME_STOPPING = 'runtime stopping'
+
 /** The part of the platform API a run itself calls (leases and heartbeats stay with the job loop). */
 export type RunApi = Pick<RuntimeApi, 'stepStarted' | 'checkpoint' | 'release'>
 
@@ -85,7 +88,7 @@ export async function executeJob(job: LeasedJob, ctx: RunContext): Promise<void>
     )
     if (state.status === 'cancelled' && ctx.stopping()) {
       // Stopped by shutdown, not by the user: the job goes back to the queue and resumes elsewhere.
-      await ctx.api.release(executionId, { ...lease, reason: 'runtime stopping' })
+      await ctx.api.release(executionId, { ...lease, reason: RUNTIME_STOPPING })
     } else if (state.status === 'cancelled' || (state.status === 'failed' && state.error?.code === 'RUN_TIMEOUT')) {
       // A run that ended without a final step checkpoint still reports its end.
       await checkpoints.flush()
@@ -95,7 +98,7 @@ export async function executeJob(job: LeasedJob, ctx: RunContext): Promise<void>
     if (err instanceof LeaseLostError || (err as { cause?: unknown }).cause instanceof LeaseLostError) {
       ctx.log('warn', 'lease lost; another attempt owns the run', { executionId })
     } else if (ctx.stopping()) {
-      await ctx.api.release(executionId, { ...lease, reason: 'runtime stopping' }).catch(() => {})
+      await ctx.api.release(executionId, { ...lease, reason: RUNTIME_STOPPING }).catch(() => {})
     } else {
       // The checkpoint did not land (API unreachable): leave the job to the reaper, which hands it
       // to the next attempt to resume from the last checkpoint that did.

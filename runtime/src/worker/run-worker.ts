@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { LeasedJob } from '@2bot/edge-api/contracts'
 import type { GatewayInvoker } from '../engine/types'
-import { executeJob, type RunApi } from './run-job'
+import { executeJob, RUNTIME_STOPPING, type RunApi } from './run-job'
 import { buildRunTools, type ToolsConfig } from './run-tools'
 import { connectRpc, type RpcPort } from './thread-rpc'
 
@@ -28,7 +28,7 @@ const rpc = connectRpc(parentPort as unknown as RpcPort, {
       owner,
       gateways,
       signal,
-      stopping: () => (signal.reason as Error | undefined)?.message === 'runtime stopping',
+      stopping: () => (signal.reason as Error | undefined)?.message === RUNTIME_STOPPING,
       log: (level, msg, fields) => void rpc.call('log', [level, msg, fields]).catch(() => {}),
     })
   },
