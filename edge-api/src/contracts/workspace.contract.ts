@@ -38,3 +38,33 @@ export interface PublicUsageSample {
   storageBytes: number
   activeRuns: number
 }
+
+export const DepartmentUsageQuery = v.object({
+  /** Which of the caller's organizations (default: the first they own). */
+  organizationId: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** The window measured, in minutes (default 60, at most 7 days). */
+  minutes: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'minutes must be a whole number'), v.transform(Number), v.minValue(1), v.maxValue(7 * 24 * 60)), '60'),
+})
+
+/** One department's use of its organization's pool (run time in the window) against its soft quota. */
+export interface PublicDepartmentUsage {
+  /** null: runs of members in no department. */
+  id: string | null
+  name: string
+  runs: number
+  runSeconds: number
+  sharePercent: number
+  /** Its soft quota: its RAM quota's part of the pool, else the even split; null without a department. */
+  quotaPercent: number | null
+  overQuota: boolean
+}
+
+export interface PublicPoolUsage {
+  organizationId: string
+  /** null until the organization's first run needed its workspace. */
+  workspaceId: string | null
+  windowMinutes: number
+  runs: number
+  runSeconds: number
+  departments: PublicDepartmentUsage[]
+}

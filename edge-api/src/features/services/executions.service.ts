@@ -5,7 +5,8 @@ import { executionSteps, executions, jobs, services } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
 import { markAwake } from '../workspaces/workspace-lifecycle'
-import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
+import { departmentOfSeat } from '../workspaces/department-usage'
+import { issueWorkspaceToken, workspaceOfService } from '../workspaces/workspaces.service'
 import { STEP_STATUS, type StepRecordBody } from './run-records'
 import { findVersion, type Service } from './services.service'
 
@@ -65,10 +66,18 @@ export interface EnqueueInput {
  */
 export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): Promise<Execution[]> {
   if (inputs.length === 0) return []
-  const workspaceByUser = new Map<string, string>()
-  for (const input of inputs) {
-    if (!workspaceByUser.has(input.service.userId)) workspaceByUser.set(input.service.userId, (await ensureWorkspace(deps, input.service.userId)).id)
+  // An organization's service runs in the organization's pool and counts against a department;
+  // a personal one (the webhook hot path) costs no lookup beyond its memoised workspace.
+  const workspaceByOwner = new Map<string, string>()
+  const departmentByOrgOwner = new Map<string, string | null>()
+  for (const { service } of inputs) {
+    const key = ownerKey(service)
+    if (!workspaceByOwner.has(key)) workspaceByOwner.set(key, (await workspaceOfService(deps, service)).id)
+    if (service.organizationId && !departmentByOrgOwner.has(seatKey(service))) {
+      departmentByOrgOwner.set(seatKey(service), await departmentOfSeat(deps, service.organizationId, service.userId))
+    }
   }
+  const workspaceOf = (row: { userId: string; organizationId: string | null }) => workspaceByOwner.get(ownerKey(row))!
   const now = deps.clock.now()
   const created = await deps.db.transaction(async (tx) => {
     const rows: Execution[] = []
@@ -80,6 +89,7 @@ export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): 
           serviceId: input.service.id,
           userId: input.service.userId,
           organizationId: input.service.organizationId,
+          departmentId: input.service.organizationId ? departmentByOrgOwner.get(seatKey(input.service))! : null,
           serviceVersion: input.version ?? input.service.currentVersion,
           status: 'PENDING',
           mode: input.mode ?? 'run',
@@ -92,13 +102,13 @@ export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): 
         .onConflictDoNothing()
         .returning()
       if (!row) continue
-      await tx.insert(jobs).values({ id: newId(), workspaceId: workspaceByUser.get(input.service.userId)!, executionId: row.id, status: 'QUEUED', availableAt: now, createdAt: now, updatedAt: now })
+      await tx.insert(jobs).values({ id: newId(), workspaceId: workspaceOf(input.service), executionId: row.id, status: 'QUEUED', availableAt: now, createdAt: now, updatedAt: now })
       await tx.update(services).set({ lastRunAt: now }).where(eq(services.id, input.service.id))
       rows.push(row)
     }
     return rows
   })
-  for (const workspaceId of new Set(created.map((e) => workspaceByUser.get(e.userId)!))) {
+  for (const workspaceId of new Set(created.map(workspaceOf))) {
     deps.jobSignals?.notify(workspaceId)
     await afterCommit(deps, async () => {
       await deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
@@ -106,11 +116,14 @@ export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): 
     }, 'workspace start')
   }
   for (const execution of created) {
-    const workspaceId = workspaceByUser.get(execution.userId)!
+    const workspaceId = workspaceOf(execution)
     await afterCommit(deps, () => deps.queue.publish({ topic: 'execution.queued', body: { executionId: execution.id, workspaceId }, deduplicationId: execution.id }), 'queue nudge')
   }
   return created
 }
+
+const ownerKey = (owner: { userId: string; organizationId: string | null }) => (owner.organizationId ? `org:${owner.organizationId}` : `user:${owner.userId}`)
+const seatKey = (service: { userId: string; organizationId: string | null }) => `${service.organizationId}:${service.userId}`
 
 export async function enqueueExecution(deps: AppDeps, input: EnqueueInput): Promise<Execution> {
   const [execution] = await enqueueExecutions(deps, [input])

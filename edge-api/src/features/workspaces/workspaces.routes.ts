@@ -1,15 +1,19 @@
 import { Hono } from 'hono'
-import { UpdateWorkspaceBody, WorkspaceUsageQuery } from '../../contracts/workspace.contract'
+import { DepartmentUsageQuery, UpdateWorkspaceBody, WorkspaceUsageQuery } from '../../contracts/workspace.contract'
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
+import { ownedPoolUsage } from './department-usage'
 import { describeWorkspace, ownUsage, restartOwnWorkspace, setKeepAlive, startOwnWorkspace, stopOwnWorkspace } from './workspace-control.service'
 
 const read = requireAuth({ scope: 'read:services' })
 const write = requireAuth({ scope: 'write:services' })
 
-/** The caller's own workspace: status, start/stop/restart, keep-alive, usage history. */
+/**
+ * The caller's own workspace: status, start/stop/restart, keep-alive, usage history; and for an
+ * organization's owner, how its departments use the organization's pool.
+ */
 export const workspaceRoutes = new Hono<AppEnv>()
   .get('/', read, async (c) => {
     const { user } = authOf(c)
@@ -42,4 +46,9 @@ export const workspaceRoutes = new Hono<AppEnv>()
     const { user } = authOf(c)
     const { minutes } = c.req.valid('query')
     return c.json({ samples: await ownUsage(c.get('deps'), user.id, minutes) })
+  })
+  .get('/departments', read, validate('query', DepartmentUsageQuery), async (c) => {
+    const { user } = authOf(c)
+    const { organizationId, minutes } = c.req.valid('query')
+    return c.json({ pool: await ownedPoolUsage(c.get('deps'), user.id, { organizationId, windowMs: minutes * 60_000 }) })
   })

@@ -5,24 +5,40 @@ import { newId, randomToken, sha256Hex } from '../../lib/crypto'
 
 export const WORKSPACE_TOKEN_PREFIX = 'ws_'
 
-/** The user's workspace row, created on first need (lazy: no container until something must run). */
 /** The id of the user's workspace (created on first need). The id never changes, so it is memoised. */
 export async function ensureWorkspace(deps: AppDeps, userId: string): Promise<{ id: string }> {
-  const load = async () => ({ id: (await loadOrCreateWorkspace(deps, userId)).id })
+  const load = async () => ({ id: (await loadOrCreateWorkspace(deps, { userId })).id })
   return deps.memo ? deps.memo.get(`workspace:${userId}`, load) : load()
 }
 
-async function loadOrCreateWorkspace(deps: AppDeps, userId: string): Promise<Workspace> {
-  const [existing] = await deps.db.select().from(workspaces).where(eq(workspaces.userId, userId)).limit(1)
+/**
+ * The id of an organization's workspace: one per organization, its shared pool, created on first
+ * need like a user's. Memoised under its own key (an organization's id could equal a user's).
+ */
+export async function ensureOrgWorkspace(deps: AppDeps, organizationId: string): Promise<{ id: string }> {
+  const load = async () => ({ id: (await loadOrCreateWorkspace(deps, { organizationId })).id })
+  return deps.memo ? deps.memo.get(`org-workspace:${organizationId}`, load) : load()
+}
+
+/** Where a service's runs go: its organization's pool, or its owner's own workspace. */
+export function workspaceOfService(deps: AppDeps, service: { userId: string; organizationId: string | null }): Promise<{ id: string }> {
+  return service.organizationId ? ensureOrgWorkspace(deps, service.organizationId) : ensureWorkspace(deps, service.userId)
+}
+
+type WorkspaceOwner = { userId: string; organizationId?: undefined } | { organizationId: string; userId?: undefined }
+
+async function loadOrCreateWorkspace(deps: AppDeps, owner: WorkspaceOwner): Promise<Workspace> {
+  const whereOwner = owner.userId !== undefined ? eq(workspaces.userId, owner.userId) : eq(workspaces.organizationId, owner.organizationId)
+  const [existing] = await deps.db.select().from(workspaces).where(whereOwner).limit(1)
   if (existing) return existing
   const now = deps.clock.now()
   const [created] = await deps.db
     .insert(workspaces)
-    .values({ id: newId(), userId, tokenHash: await sha256Hex(randomToken()), createdAt: now, updatedAt: now })
+    .values({ id: newId(), userId: owner.userId ?? null, organizationId: owner.organizationId ?? null, tokenHash: await sha256Hex(randomToken()), createdAt: now, updatedAt: now })
     .onConflictDoNothing()
     .returning()
   if (created) return created
-  const [raced] = await deps.db.select().from(workspaces).where(eq(workspaces.userId, userId)).limit(1)
+  const [raced] = await deps.db.select().from(workspaces).where(whereOwner).limit(1)
   return raced!
 }
 
