@@ -24,6 +24,11 @@ export const workspaces = pgTable(
     sleptAt: at('slept_at'),
     /** The highest usage alert (70/85/95 %) sent since usage last fell below the lowest; 0 = none. */
     usageAlertLevel: integer('usage_alert_level').notNull().default(0),
+    /**
+     * An organization's pool: the departments over their soft quota at the last check (the
+     * lifecycle's); their jobs are leased after the others'. Null: none (and every personal workspace).
+     */
+    overQuotaDepartments: text('over_quota_departments').array(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

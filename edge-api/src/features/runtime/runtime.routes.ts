@@ -28,12 +28,12 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
   .post('/lease', validate('json', LeaseBody), async (c) => {
     const deps = c.get('deps')
     const body = c.req.valid('json')
-    let jobs = await leaseJobs(deps, workspaceOf(c).id, body)
+    let jobs = await leaseJobs(deps, workspaceOf(c).id, { ...body, overQuotaDepartments: workspaceOf(c).overQuotaDepartments })
     if (jobs.length === 0 && body.waitMs > 0 && deps.jobSignals) {
       await deps.jobSignals.wait(workspaceOf(c).id, body.waitMs, c.req.raw.signal)
       // A runtime that hung up (draining for a hot swap or sleep) must not be handed jobs it never sees.
       if (c.req.raw.signal.aborted) return c.json({ jobs: [] })
-      jobs = await leaseJobs(deps, workspaceOf(c).id, body)
+      jobs = await leaseJobs(deps, workspaceOf(c).id, { ...body, overQuotaDepartments: workspaceOf(c).overQuotaDepartments })
       // It hung up while they were being leased: give them back now rather than after the lease expires.
       if (c.req.raw.signal.aborted && jobs.length > 0) {
         await returnUnseenLeases(deps, workspaceOf(c).id, body.owner, jobs.map((j) => j.jobId))
@@ -71,15 +71,19 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
     await failJob(c.get('deps'), job, body)
     return c.json({ ok: true as const })
   })
-  /** Decrypted credentials, only for a gateway of this workspace's owner, only to run a step. */
+  /**
+   * Decrypted credentials, only for a gateway of this workspace's owner (for an organization's
+   * pool: a gateway of the organization), only to run a step.
+   */
   .get('/gateways/:id', async (c) => {
     const deps = c.get('deps')
     const workspace = workspaceOf(c)
-    if (!workspace.userId) throw notFound('Gateway')
+    const owner = workspace.userId ? eq(gateways.userId, workspace.userId) : workspace.organizationId ? eq(gateways.organizationId, workspace.organizationId) : undefined
+    if (!owner) throw notFound('Gateway')
     const [row] = await deps.db
       .select()
       .from(gateways)
-      .where(and(eq(gateways.id, c.req.param('id')), eq(gateways.userId, workspace.userId), isNull(gateways.deletedAt)))
+      .where(and(eq(gateways.id, c.req.param('id')), owner, isNull(gateways.deletedAt)))
       .limit(1)
     if (!row) throw notFound('Gateway')
     c.header('Cache-Control', 'no-store')

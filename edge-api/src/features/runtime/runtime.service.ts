@@ -14,9 +14,15 @@ export const MAX_CONCURRENT_PER_WORKSPACE = 10
 
 /**
  * Hands out up to `max` ready jobs of this workspace, never more than 10 running at once.
- * `FOR UPDATE SKIP LOCKED` lets several runtimes poll without taking the same job.
+ * `FOR UPDATE SKIP LOCKED` lets several runtimes poll without taking the same job. In an
+ * organization's pool, jobs of `overQuotaDepartments` (the workspace row's) go after the others:
+ * fair share, and soft — with nothing else waiting they are leased as usual.
  */
-export async function leaseJobs(deps: AppDeps, workspaceId: string, opts: { owner: string; max: number; leaseSeconds: number }): Promise<LeasedJob[]> {
+export async function leaseJobs(
+  deps: AppDeps,
+  workspaceId: string,
+  opts: { owner: string; max: number; leaseSeconds: number; overQuotaDepartments?: string[] | null },
+): Promise<LeasedJob[]> {
   const now = deps.clock.now()
   const leasedUntil = new Date(now.getTime() + opts.leaseSeconds * 1000)
   const leased = await deps.db.transaction(async (tx) => {
@@ -26,13 +32,19 @@ export async function leaseJobs(deps: AppDeps, workspaceId: string, opts: { owne
       .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'LEASED')))) as [{ running: number }]
     const room = Math.min(opts.max, MAX_CONCURRENT_PER_WORKSPACE - running)
     if (room <= 0) return []
-    const ready = await tx
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'QUEUED'), lte(jobs.availableAt, now)))
-      .orderBy(jobs.availableAt)
-      .limit(room)
-      .for('update', { skipLocked: true })
+    const readyNow = and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'QUEUED'), lte(jobs.availableAt, now))
+    const behind = opts.overQuotaDepartments ?? []
+    const ready =
+      behind.length === 0
+        ? await tx.select({ id: jobs.id }).from(jobs).where(readyNow).orderBy(jobs.availableAt).limit(room).for('update', { skipLocked: true })
+        : await tx
+            .select({ id: jobs.id })
+            .from(jobs)
+            .innerJoin(executions, eq(executions.id, jobs.executionId))
+            .where(readyNow)
+            .orderBy(sql`coalesce(${inArray(executions.departmentId, behind)}, false)`, jobs.availableAt)
+            .limit(room)
+            .for('update', { of: jobs, skipLocked: true })
     if (ready.length === 0) return []
     return tx
       .update(jobs)

@@ -1,10 +1,12 @@
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, inArray, isNull } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { WorkspaceDriver } from '../../adapters/workspace/workspace-driver.port'
-import { departments, executions, jobs, notifications, organizationMembers, organizations, services, workspaces } from '../../db/schema'
+import { departments, executions, gateways, jobs, notifications, organizationMembers, organizations, services, workspaces } from '../../db/schema'
+import { seal } from '../../lib/sealed-box'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
-import { alertOnDepartmentShares, departmentUsage } from './department-usage'
+import { checkDepartmentShares, departmentUsage } from './department-usage'
 import { createWorkspaceLifecycle } from './workspace-lifecycle'
+import { issueWorkspaceToken } from './workspaces.service'
 
 let ctx: TestContext
 beforeEach(async () => {
@@ -46,14 +48,29 @@ async function orgService(agent: Agent, organizationId: string | null): Promise<
   return service.id
 }
 
-/** `count` runs of the service, each taking `seconds` and just finished. */
-async function runs(member: { agent: Agent; serviceId: string }, count: number, seconds: number): Promise<void> {
+/** Triggers `count` runs of the service (queued, not run). */
+async function queue(member: { agent: Agent; serviceId: string }, count: number): Promise<void> {
   for (let i = 0; i < count; i++) expect((await member.agent.raw(`/api/user/services/${member.serviceId}/run`, json({}))).status).toBe(202)
+}
+
+/** `count` runs of the service, each taking `seconds` and just finished (their jobs done). */
+async function runs(member: { agent: Agent; serviceId: string }, count: number, seconds: number): Promise<void> {
+  await queue(member, count)
   const now = ctx.clock.now()
-  await ctx.db
+  const finished = await ctx.db
     .update(executions)
     .set({ status: 'COMPLETED', startedAt: new Date(now.getTime() - seconds * 1000), completedAt: now })
     .where(and(eq(executions.serviceId, member.serviceId), isNull(executions.completedAt)))
+    .returning({ id: executions.id })
+  await ctx.db.update(jobs).set({ status: 'DONE' }).where(inArray(jobs.executionId, finished.map((e) => e.id)))
+}
+
+/** The runtime of the organization's workspace, over HTTP with its token. */
+async function poolRuntime(organizationId: string) {
+  const [ws] = await ctx.db.select().from(workspaces).where(eq(workspaces.organizationId, organizationId))
+  const token = await issueWorkspaceToken(ctx.deps, ws!.id)
+  const call = (path: string, init: RequestInit = {}) => ctx.app.request(`/api/runtime${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })
+  return { workspaceId: ws!.id, call }
 }
 
 const alertsOf = async (userId: string) => (await ctx.db.select().from(notifications).where(eq(notifications.userId, userId))).filter((n) => n.data?.kind === 'department_quota')
@@ -128,8 +145,8 @@ describe('organization pool', () => {
     await runs(org.hr, 5, 60)
     await runs(org.fleet, 5, 30)
     const [ws] = await ctx.db.select().from(workspaces).where(eq(workspaces.organizationId, org.id))
-    expect(await alertOnDepartmentShares(ctx.deps, ws!.id)).toEqual([`${org.id}-hr`])
-    expect(await alertOnDepartmentShares(ctx.deps, ws!.id)).toEqual([])
+    expect(await checkDepartmentShares(ctx.deps, ws!.id)).toEqual([`${org.id}-hr`])
+    expect(await checkDepartmentShares(ctx.deps, ws!.id)).toEqual([])
     const alerts = await alertsOf(org.owner.user.id)
     expect(alerts).toHaveLength(1)
     expect(alerts[0]).toMatchObject({ type: 'WARNING', title: 'Department HR is over its share of the pool' })
@@ -139,7 +156,7 @@ describe('organization pool', () => {
     expect(await alertsOf(org.hr.user.id)).toHaveLength(0)
     ctx.clock.advance(60 * 60_000)
     await runs(org.hr, 5, 60)
-    expect(await alertOnDepartmentShares(ctx.deps, ws!.id)).toEqual([`${org.id}-hr`])
+    expect(await checkDepartmentShares(ctx.deps, ws!.id)).toEqual([`${org.id}-hr`])
   })
 
   it('stays quiet for departments within their share, and for too little activity', async () => {
@@ -148,20 +165,20 @@ describe('organization pool', () => {
     await runs(org.fleet, 5, 45)
     await runs(org.sales, 5, 25)
     const [ws] = await ctx.db.select().from(workspaces).where(eq(workspaces.organizationId, org.id))
-    expect(await alertOnDepartmentShares(ctx.deps, ws!.id)).toEqual([])
+    expect(await checkDepartmentShares(ctx.deps, ws!.id)).toEqual([])
 
     // One long run is most of the pool's time, but one run says nothing about fair use.
     ctx.clock.advance(61 * 60_000)
     await runs(org.hr, 1, 3000)
     await runs(org.fleet, 5, 10)
-    expect(await alertOnDepartmentShares(ctx.deps, ws!.id)).toEqual([])
+    expect(await checkDepartmentShares(ctx.deps, ws!.id)).toEqual([])
     expect(await alertsOf(org.owner.user.id)).toHaveLength(0)
 
     // A personal workspace has no departments.
     const personal = await orgService(org.hr.agent, null)
     await runs({ agent: org.hr.agent, serviceId: personal }, 6, 60)
     const [own] = await ctx.db.select().from(workspaces).where(eq(workspaces.userId, org.hr.user.id))
-    expect(await alertOnDepartmentShares(ctx.deps, own!.id)).toEqual([])
+    expect(await checkDepartmentShares(ctx.deps, own!.id)).toEqual([])
   })
 
   it('checks the departments where the lifecycle samples an organization workspace', async () => {
@@ -173,6 +190,50 @@ describe('organization pool', () => {
     ctx.deps.workspaces = driver
     await createWorkspaceLifecycle(ctx.deps).tick()
     expect(await alertsOf(org.owner.user.id)).toHaveLength(1)
+  })
+})
+
+describe('fair share in the pool', () => {
+  it('leases jobs of an over-quota department after the others, and still leases them when nothing else waits', async () => {
+    const org = await organization()
+    await runs(org.hr, 5, 60)
+    await runs(org.fleet, 5, 30)
+    const runtime = await poolRuntime(org.id)
+    await checkDepartmentShares(ctx.deps, runtime.workspaceId)
+    const overQuota = async () => (await ctx.db.select().from(workspaces).where(eq(workspaces.id, runtime.workspaceId)))[0]!.overQuotaDepartments
+    expect(await overQuota()).toEqual([`${org.id}-hr`])
+
+    // HR's runs wait longer, yet Fleet's go first while both wait.
+    await queue(org.hr, 3)
+    ctx.clock.advance(1000)
+    await queue(org.fleet, 2)
+    const departmentOf = new Map((await ctx.db.select().from(executions)).map((e) => [e.id, e.departmentId?.replace(`${org.id}-`, '')]))
+    const lease = async (max: number) => {
+      const res = await runtime.call('/lease', { method: 'POST', body: JSON.stringify({ owner: 'runtime-1', max }) })
+      return ((await res.json()) as { jobs: { execution: { id: string } }[] }).jobs.map((j) => departmentOf.get(j.execution.id))
+    }
+    expect(await lease(2)).toEqual(['fleet', 'fleet'])
+    expect(await lease(2)).toEqual(['hr', 'hr'])
+    expect(await lease(5)).toEqual(['hr'])
+
+    // Back within its share (the window moved on), it is no longer held back.
+    ctx.clock.advance(61 * 60_000)
+    await checkDepartmentShares(ctx.deps, runtime.workspaceId)
+    expect(await overQuota()).toBeNull()
+  })
+
+  it("gives the pool's runtime the organization's gateways only", async () => {
+    const org = await organization()
+    await runs(org.hr, 1, 0)
+    const runtime = await poolRuntime(org.id)
+    const now = ctx.clock.now()
+    const credentials = await seal(ctx.deps.secrets, { url: 'https://example.com' })
+    await ctx.db.insert(gateways).values([
+      { id: 'gw-org', userId: org.owner.user.id, organizationId: org.id, type: 'WEBHOOK', name: 'org', credentials, status: 'CONNECTED', createdAt: now, updatedAt: now },
+      { id: 'gw-own', userId: org.hr.user.id, type: 'WEBHOOK', name: 'own', credentials, status: 'CONNECTED', createdAt: now, updatedAt: now },
+    ])
+    expect((await runtime.call('/gateways/gw-org')).status).toBe(200)
+    expect((await runtime.call('/gateways/gw-own')).status).toBe(404)
   })
 })
 

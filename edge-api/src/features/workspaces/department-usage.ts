@@ -149,12 +149,14 @@ export async function ownedPoolUsage(deps: AppDeps, userId: string, opts: { orga
 }
 
 /**
- * For an organization's workspace (personal ones return at once): tells the organization's owner
- * about each department that used more of the pool's run time than its soft quota, once per window
- * per department (the notification's id is derived from both, so a second process or tick adds
- * nothing). Soft: nothing is stopped. Returns the departments alerted now.
+ * For an organization's workspace (personal ones return at once): finds the departments that used
+ * more of the pool's run time than their soft quota, with enough activity to mean something.
+ * Their jobs are leased after the others' from now on (stored on the workspace, which the
+ * runtime's lease call already reads), and the organization's owner is told about each, once per
+ * window per department (the notification's id is derived from both, so a second process or tick
+ * adds nothing). Soft: nothing is stopped. Returns the departments alerted now.
  */
-export async function alertOnDepartmentShares(
+export async function checkDepartmentShares(
   deps: AppDeps,
   workspaceId: string,
   opts: { windowMs?: number; minimum?: typeof DEPARTMENT_ALERT_MINIMUM } = {},
@@ -164,22 +166,30 @@ export async function alertOnDepartmentShares(
   const windowMs = opts.windowMs ?? DEPARTMENT_WINDOW_MS
   const minimum = opts.minimum ?? DEPARTMENT_ALERT_MINIMUM
   const usage = await departmentUsage(deps, organizationId, { windowMs })
-  if (!usage || usage.runSeconds < minimum.poolRunSeconds) return []
+  const over = usage && usage.runSeconds >= minimum.poolRunSeconds ? usage.departments.filter((d) => d.departmentId && d.overQuota && d.runs >= minimum.departmentRuns) : []
+  await rememberOverQuota(deps, workspaceId, over.map((d) => d.departmentId!))
   const window = Math.floor(deps.clock.now().getTime() / windowMs)
   const alerted: string[] = []
-  for (const d of usage.departments) {
-    if (!d.departmentId || !d.overQuota || d.runs < minimum.departmentRuns) continue
+  for (const d of over) {
     const created = await createNotification(deps, {
       id: (await sha256Hex(`department-quota:${d.departmentId}:${windowMs}:${window}`)).slice(0, 32),
-      userId: usage.ownerId,
+      userId: usage!.ownerId,
       type: 'WARNING',
       title: `Department ${d.name} is over its share of the pool`,
       message: `Department ${d.name} used ${percent(d.share)} % of the pool's run time in the last ${Math.round(windowMs / 60_000)} minutes; its share is ${percent(d.quotaShare!)} %.`,
       data: { kind: 'department_quota', workspaceId, organizationId, departmentId: d.departmentId, percent: percent(d.share), quotaPercent: percent(d.quotaShare!) },
     })
-    if (created) alerted.push(d.departmentId)
+    if (created) alerted.push(d.departmentId!)
   }
   return alerted
+}
+
+/** Writes the over-quota set only when it changed (most checks change nothing). */
+async function rememberOverQuota(deps: AppDeps, workspaceId: string, departmentIds: string[]): Promise<void> {
+  const next = departmentIds.length > 0 ? [...departmentIds].sort() : null
+  const [row] = await deps.db.select({ current: workspaces.overQuotaDepartments }).from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1)
+  if (!row || (row.current ?? []).join(',') === (next ?? []).join(',')) return
+  await deps.db.update(workspaces).set({ overQuotaDepartments: next }).where(eq(workspaces.id, workspaceId))
 }
 
 /** A workspace's organization never changes, so the answer is memoised (null: a personal workspace). */

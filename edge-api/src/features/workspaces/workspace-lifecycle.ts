@@ -3,7 +3,7 @@ import type { WorkspaceUsage } from '../../adapters/workspace/workspace-driver.p
 import type { AppDeps } from '../../deps'
 import { jobs, notifications, organizations, users, workspaceUsageSamples, workspaces } from '../../db/schema'
 import { newId } from '../../lib/crypto'
-import { alertOnDepartmentShares } from './department-usage'
+import { checkDepartmentShares } from './department-usage'
 import { issueWorkspaceToken } from './workspaces.service'
 import { planOfWorkspace } from './workspace-limits'
 import { USAGE_ALERT_THRESHOLDS, type UserPlan } from './workspace-plans'
@@ -22,7 +22,7 @@ export interface LifecycleOptions {
 /**
  * What keeps workspaces honest between requests (the embedded background tick calls it every
  * few seconds): notices crashed runtimes and starts them again, stores usage samples and sends
- * the 70/85/95 % alerts (and, for an organization's pool, the department-over-quota ones), and
+ * the 70/85/95 % alerts (and, for an organization's pool, checks its departments' shares), and
  * puts idle workspaces to sleep after their plan's idle minutes (unless kept alive on a paid plan).
  * Waking is the queue's job: work for a sleeping workspace starts it (executions, the wake loop),
  * and its queued jobs wait in Postgres meanwhile.
@@ -63,8 +63,9 @@ export function createWorkspaceLifecycle(deps: AppDeps, opts: LifecycleOptions =
           lastSample.set(workspaceId, now)
           const usage = await driver.usage?.(workspaceId)
           if (usage) await recordUsage(deps, workspaceId, usage)
-          // An organization's pool: departments over their soft quota of its run time tell the owner.
-          await alertOnDepartmentShares(deps, workspaceId).catch((err: unknown) => deps.logger.log('warn', 'department usage check failed', { workspaceId, error: err }))
+          // An organization's pool: departments over their soft quota of its run time go last in
+          // its queue, and the owner is told.
+          await checkDepartmentShares(deps, workspaceId).catch((err: unknown) => deps.logger.log('warn', 'department usage check failed', { workspaceId, error: err }))
         }
         if (now - (lastIdleCheck.get(workspaceId) ?? 0) < idleCheckEveryMs) continue
         lastIdleCheck.set(workspaceId, now)

@@ -1,0 +1,1 @@
+ALTER TABLE "workspaces" ADD COLUMN "over_quota_departments" text[];
