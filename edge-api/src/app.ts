@@ -20,11 +20,17 @@ import { serviceWebhookRoutes } from './features/webhooks/service-webhook.routes
 import { usersRoutes } from './features/users/users.routes'
 import { AppError } from './lib/errors'
 import { bodyLimit } from './middleware/body-limit.middleware'
+import { WORKFLOW_LIMITS } from './contracts/workflow.contract'
 import { onError, onNotFound } from './middleware/error-handler'
 import { requestLog } from './middleware/request-log.middleware'
 import { securityHeaders } from './middleware/security-headers.middleware'
 
 export const MAX_BODY_BYTES = 1024 * 1024
+/**
+ * Runtime calls carry checkpoints: the run's state (its step outputs, at most maxRunDataBytes) plus
+ * the held-back records travelling with it (outputs the state also holds), and some room.
+ */
+export const RUNTIME_MAX_BODY_BYTES = 2 * WORKFLOW_LIMITS.maxRunDataBytes + MAX_BODY_BYTES
 
 /** The API's routes. Kept apart from the middleware so `AppType` describes exactly the endpoints. */
 function apiRoutes() {
@@ -72,10 +78,14 @@ export function createApp(deps: AppDeps) {
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       maxAge: 86400,
     }),
-    bodyLimit(MAX_BODY_BYTES, () => {
-      throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB')
-    }),
   )
+  const userBodies = bodyLimit(MAX_BODY_BYTES, () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB')
+  })
+  const runtimeBodies = bodyLimit(RUNTIME_MAX_BODY_BYTES, () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${RUNTIME_MAX_BODY_BYTES / 2 ** 20} MB`)
+  })
+  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/runtime/') ? runtimeBodies(c, next) : userBodies(c, next)))
   app.route('/api', apiRoutes())
   app.all('/api/*', onNotFound)
   if (deps.assets) app.use('*', deps.assets)

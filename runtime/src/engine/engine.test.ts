@@ -113,6 +113,18 @@ describe('engine: errors and retries', () => {
     expect(state.error).toMatchObject({ stepKey: 'huge', code: 'OUTPUT_TOO_LARGE' })
   })
 
+  it("fails a run whose outputs together outgrow the run's data limit, at the step that would cross it", async () => {
+    // 300 iterations of ~1 MB each: every output is within its own limit, together they are not.
+    const definition = workflow([{ id: 'grow', type: 'loop', over: 'trigger.items', steps: [{ id: 'big', type: 'transform', value: '{{ trigger.text }}{{ trigger.text }}' }] }])
+    const state = await run(definition, testDeps().deps, { trigger: { text: 'x'.repeat(2 ** 19 - 16), items: Array.from({ length: 300 }, (_, i) => i) } })
+    expect(state.status).toBe('failed')
+    expect(state.error).toMatchObject({ kind: 'USER', code: 'RUN_DATA_TOO_LARGE', stepKey: 'grow' })
+    expect(state.error?.message).toContain('8 MB')
+    // Eight iterations of ~1 MB fit; the ninth would cross 8 MB and fails there.
+    expect(state.steps['grow[8].big']).toMatchObject({ status: 'failed', error: { code: 'RUN_DATA_TOO_LARGE' } })
+    expect(Object.keys(state.steps).filter((k) => state.steps[k]!.status === 'completed')).toHaveLength(8)
+  })
+
   it('fails a loop over more than 1,000 items', async () => {
     const state = await run(workflow([{ id: 'l', type: 'loop', over: 'trigger.items', steps: [{ id: 'x', type: 'transform', value: 1 }] }]), testDeps().deps, {
       trigger: { items: Array.from({ length: 1001 }, (_, i) => i) },

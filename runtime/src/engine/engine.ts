@@ -19,6 +19,7 @@ export const DEFAULT_LIMITS: Limits = {
   defaultStepTimeoutMs: WORKFLOW_LIMITS.defaultStepTimeoutMs,
   maxLoopIterations: WORKFLOW_LIMITS.maxLoopIterations,
   maxVariableBytes: WORKFLOW_LIMITS.maxVariableBytes,
+  maxRunDataBytes: WORKFLOW_LIMITS.maxRunDataBytes,
 }
 
 const DEFAULT_RETRY = { maxAttempts: 3, backoffMs: 1000, maxBackoffMs: 30_000 }
@@ -90,6 +91,8 @@ class Run {
   private readonly signal: AbortSignal
   private timedOut = false
   private readonly release: () => void
+  /** Bytes of step outputs the state holds (JSON), against limits.maxRunDataBytes. */
+  private dataBytes = 0
 
   constructor(
     private readonly input: RunInput,
@@ -101,6 +104,8 @@ class Run {
     this.byId = new Map(steps.map((s) => [s.id, s]))
     this.order = steps.map((s) => s.id)
     this.state = input.state ?? { status: 'running', steps: {}, cursor: this.order[0] ?? null, startedAt: deps.now() }
+    // A resumed run carries its earlier outputs.
+    for (const record of Object.values(this.state.steps)) this.dataBytes += JSON.stringify(record.output ?? null).length
     // The run's deadline counts from its first start, across resumes. A plain timer and one
     // controller: AbortSignal.timeout/any cost ~10 µs a run, which short runs notice.
     const controller = new AbortController()
@@ -222,6 +227,12 @@ class Run {
         if (size > this.limits.maxVariableBytes) {
           throw new StepFailure(`The output of step "${step.id}" is ${size} bytes; the limit is ${this.limits.maxVariableBytes}`, 'USER', { retryable: false, code: 'OUTPUT_TOO_LARGE' })
         }
+        // Bounds a run's memory and every checkpoint's size, however many loop iterations add up.
+        if (this.dataBytes + size > this.limits.maxRunDataBytes) {
+          const mb = Math.round(this.limits.maxRunDataBytes / 2 ** 20)
+          throw new StepFailure(`The run's data would grow past ${mb} MB at step "${step.id}" (all step outputs together are limited to ${mb} MB)`, 'USER', { retryable: false, code: 'RUN_DATA_TOO_LARGE' })
+        }
+        this.dataBytes += size
         return { record: { status: 'completed', output, attempts: attempt, startedAt, finishedAt: this.deps.now() }, next: outcome.next }
       } catch (err) {
         if (err instanceof RunAborted || err instanceof CheckpointFailed) throw err

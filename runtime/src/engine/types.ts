@@ -60,6 +60,7 @@ export interface Limits {
   defaultStepTimeoutMs: number
   maxLoopIterations: number
   maxVariableBytes: number
+  maxRunDataBytes: number
 }
 
 export interface CheckpointEvent {

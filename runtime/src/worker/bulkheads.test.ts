@@ -15,7 +15,9 @@ import type { RuntimeApi } from './runtime-api'
  * own V8 heap limits (small ones here, so a test can reach them quickly). A run or a gateway that
  * outgrows its limit is stopped by V8 alone; the main thread and everything else carry on.
  */
-const CONFIG: ToolsConfig = { codeMemoryMb: 32, codeIsolation: 'inline', codeThreads: 1, allowPrivateNetworks: false }
+// The run-data cap (8 MB) normally stops a run long before its thread's heap; raised here so the
+// heap limit, the backstop, is what a test run reaches.
+const CONFIG: ToolsConfig = { codeMemoryMb: 32, codeIsolation: 'inline', codeThreads: 1, allowPrivateNetworks: false, limits: { maxRunDataBytes: 2 ** 30 } }
 const RUN_MB = 48
 const GATEWAY_MB = 24
 

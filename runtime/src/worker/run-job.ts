@@ -67,6 +67,7 @@ export async function executeJob(job: LeasedJob, ctx: RunContext): Promise<void>
     }
     const checkpoints = checkpointBuffer((records, state) => ctx.api.checkpoint(executionId, { ...lease, records, state }))
     const deps: EngineDeps = {
+      limits: ctx.limits,
       gateways: ctx.gateways,
       http: ctx.http,
       code: ctx.code,

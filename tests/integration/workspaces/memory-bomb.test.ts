@@ -6,7 +6,9 @@ import { dockerEnv, startPodman } from './podman'
 /**
  * Isolation for real: a workflow that allocates 800 MB in a FREE workspace (512 MB cgroup) gets
  * its runtime OOM-killed by the kernel; another user's workspace running beside it notices nothing,
- * and the engine's restart policy brings the bomber's workspace back on its own.
+ * and the engine's restart policy brings the bomber's workspace back on its own. One level down,
+ * inside a workspace: a run that grows its data without end fails alone with a clear error, and
+ * neither the container nor the run beside it notices.
  */
 let podman: Awaited<ReturnType<typeof startPodman>>
 let platform: Platform
@@ -24,11 +26,11 @@ afterAll(async () => {
 
 const codeWorkflow = (source: string) => ({ trigger: { type: 'manual' }, steps: [{ id: 'calc', type: 'code', source }] })
 
-async function runService(token: string, definition: unknown) {
+async function runService(token: string, definition: unknown, input: Record<string, unknown> = {}) {
   const service = await platform.call('POST', '/api/user/services', { name: `svc ${Math.random()}`, definition }, token)
   const id = service.body.service.id as string
   await platform.call('POST', `/api/user/services/${id}/enable`, undefined, token)
-  const run = await platform.call('POST', `/api/user/services/${id}/run`, { input: {} }, token)
+  const run = await platform.call('POST', `/api/user/services/${id}/run`, { input }, token)
   expect(run.status).toBe(202)
   return { serviceId: id, executionId: run.body.execution.id as string }
 }
@@ -77,4 +79,34 @@ it('a memory bomb kills only its own workspace, which comes back by itself', asy
   expect(row.result).toBe('alive')
   const [bomberContainer] = await podman.containersOf(bomberWs)
   expect((await podman.docker.getContainer(bomberContainer!.Id).inspect()).RestartCount).toBeGreaterThan(0)
+})
+
+it('a run that tries to hold 300 MB fails alone with a clear error; its container and the run beside it carry on', async () => {
+  const user = await platform.signUp()
+  const calm = await runService(user, { trigger: { type: 'manual' }, steps: [{ id: 'wait', type: 'delay', ms: 2000 }, { id: 'done', type: 'transform', value: 'calm' }] })
+  const ws = await workspaceOf(calm.executionId)
+  await waitFor('the container', async () => (await podman.containersOf(ws)).length === 1)
+  const container = (await podman.containersOf(ws))[0]!.Id
+
+  // 300 iterations keeping 1 MB each (every output within the 1 MB step limit): the run's data cap
+  // (8 MB) stops it long before its thread's 256 MB heap, the backstop, or the container's 512 MB.
+  const growth = { trigger: { type: 'manual' }, steps: [{ id: 'grow', type: 'loop', over: 'trigger.items', steps: [{ id: 'big', type: 'transform', value: '{{ trigger.text }}{{ trigger.text }}' }] }] }
+  const hog = await runService(user, growth, { text: 'x'.repeat(2 ** 19 - 16), items: Array.from({ length: 300 }, (_, i) => i) })
+  const failed = await waitFor('the hog to fail', async () => {
+    const r = (await platform.deps.db.select().from(executions)).find((e) => e.id === hog.executionId)
+    return r?.status === 'FAILED' && r
+  }, 60_000, 200)
+  expect(failed.error).toContain("The run's data would grow past 8 MB")
+  expect(failed.attempt).toBe(1)
+
+  const calmRow = await waitFor('the calm run', async () => {
+    const r = (await platform.deps.db.select().from(executions)).find((e) => e.id === calm.executionId)
+    return r?.status === 'COMPLETED' && r
+  })
+  expect(calmRow.result).toBe('calm')
+  const info = await podman.docker.getContainer(container).inspect()
+  expect(info.State.Running).toBe(true)
+  expect(info.RestartCount).toBe(0)
+  expect(info.State.OOMKilled).toBe(false)
+  expect((await podman.containersOf(ws)).map((c) => c.Id)).toEqual([container])
 })

@@ -321,4 +321,25 @@ describe('batched checkpoints', () => {
     const detail = await (await agent.api.user.services[':id'].executions[':execId'].$get({ param: { id: service.id, execId: execution.id } })).json()
     expect(detail.steps.map((s) => [s.key, s.status])).toEqual([['greet', 'COMPLETED'], ['reply', 'COMPLETED']])
   })
+
+  it("takes checkpoints larger than a user's request may be (a run's data reaches 8 MB), and refuses beyond", async () => {
+    const { agent, user } = await registerUser(ctx)
+    const service = await serviceFor(agent)
+    const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
+    const runtime = await runtimeFor(user.id)
+    const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
+    const t = Date.now()
+    // Two outputs of 900 kB each: the state alone is past the 1 MB user limit.
+    const greet = { status: 'completed', output: 'g'.repeat(900_000), attempts: 1, startedAt: t, finishedAt: t + 1 }
+    const reply = { status: 'completed', output: 'r'.repeat(900_000), attempts: 1, startedAt: t + 2, finishedAt: t + 3 }
+    const checkpoint = (state: Record<string, unknown>) => runtime.post(`/executions/${execution.id}/checkpoint`, { jobId: job!.jobId, owner: 'rt', records: [{ key: 'greet', record: greet }], key: 'reply', record: reply, state })
+    const ok = await checkpoint({ status: 'completed', steps: { greet, reply }, cursor: null, startedAt: t, finishedAt: t + 3 })
+    expect(ok.status).toBe(200)
+    const [row] = await ctx.db.select().from(executions).where(eq(executions.id, execution.id))
+    expect(row).toMatchObject({ status: 'COMPLETED' })
+
+    const tooBig = await checkpoint({ status: 'completed', steps: { greet, reply, extra: { ...greet, output: 'x'.repeat(20 * 2 ** 20) } }, cursor: null, startedAt: t })
+    expect(tooBig.status).toBe(413)
+    expect(tooBig.body).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } })
+  })
 })
