@@ -10,7 +10,10 @@ import { departmentSoftQuota } from './workspace-plans'
 /** How far back a department's use of the pool is measured. */
 export const DEPARTMENT_WINDOW_MS = 60 * 60_000
 
-/** Below this much activity nobody is told: one long run says nothing about fair use. */
+/**
+ * Below this much activity a department is neither reported nor held back: one long run says
+ * nothing about fair use.
+ */
 export const DEPARTMENT_ALERT_MINIMUM = { departmentRuns: 5, poolRunSeconds: 60 }
 
 /** The rowCache key of a seat's department; whoever moves a member between departments invalidates it. */
@@ -42,6 +45,7 @@ export interface DepartmentShare {
   share: number
   /** Its soft quota as a part of the pool, 0..1: its RAM quota, else the even split. */
   quotaShare: number | null
+  /** Its share is above its quota share (alerts and fair share also need DEPARTMENT_ALERT_MINIMUM). */
   overQuota: boolean
 }
 
