@@ -12,6 +12,7 @@ import { startPostgres } from '../../edge-api/test/support/postgres-server'
 import { startQStashDouble } from '../../edge-api/test/support/qstash-double'
 import { startUpstashShim } from '../../edge-api/test/support/upstash-shim'
 import { startWsProxy } from '../../edge-api/test/support/ws-proxy'
+import { benchBulkheads } from './bulkheads.bench'
 import { benchEngine } from './engine.bench'
 import { benchWorkflows } from './workflows.bench'
 import { benchWorkspaces } from './workspaces.bench'
@@ -143,11 +144,12 @@ function writeSection(section: string): void {
   console.log(`${title} → ${file}`)
 }
 
-// `pnpm bench` runs every section; `pnpm bench engine` (or `api`, `workflows`, `ui`) only that one.
+// `pnpm bench` runs every section; `pnpm bench engine` (or `api`, `workflows`, `ui`, `workspaces`, `bulkheads`) only that one.
 const only = process.argv[2]
 if (!only || only === 'engine') writeSection(await benchEngine())
 if (!only || only === 'api') writeSection(report([await benchNode(), await benchWorkerd()]))
 if (!only || only === 'workflows') writeSection(await benchWorkflows(SECONDS))
 if (!only || only === 'ui') writeSection(await benchUi())
 if (!only || only === 'workspaces') writeSection(await benchWorkspaces())
+if (!only || only === 'bulkheads') writeSection(await benchBulkheads())
 process.exit(0)
