@@ -1,10 +1,17 @@
-import type { PublicWorkspace } from '@2bot/edge-api/contracts'
+import type { PublicDepartmentUsage, PublicPoolUsage, PublicWorkspace } from '@2bot/edge-api/contracts'
 import { describe, expect, it } from 'vitest'
-import { formatBytes, gauges, percentOf, usageSeries } from './workspace-format'
+import { departmentRows, formatBytes, formatRunTime, gauges, percentOf, usageSeries } from './workspace-format'
 
 const ws = (usage: PublicWorkspace['usage']): PublicWorkspace => ({
   id: 'w', status: 'RUNNING', driver: 'docker', plan: 'FREE', limits: { memoryMb: 512, cpus: 0.5, storageMb: 100 }, idleMinutes: 15,
   keepAlive: false, keepAliveAllowed: false, startedAt: null, sleptAt: null, restarts: 0, oomKilled: false, usage,
+})
+
+const dept = (overrides: Partial<PublicDepartmentUsage>): PublicDepartmentUsage => ({
+  id: 'dep_1', name: 'Fleet', runs: 10, runSeconds: 120, sharePercent: 60, quotaPercent: 50, overQuota: true, ...overrides,
+})
+const pool = (departments: PublicDepartmentUsage[], runSeconds = 200): PublicPoolUsage => ({
+  organizationId: 'org_1', workspaceId: 'ws_org', windowMinutes: 60, runs: departments.reduce((n, d) => n + d.runs, 0), runSeconds, departments,
 })
 
 describe('workspace format', () => {
@@ -30,5 +37,36 @@ describe('workspace format', () => {
     expect(s.memoryMb).toEqual([64])
     expect(s.cpuCores).toEqual([0.1])
     expect(s.labels).toHaveLength(1)
+  })
+
+  it('formats run time from seconds to hours', () => {
+    expect(formatRunTime(0)).toBe('0 s')
+    expect(formatRunTime(2.25)).toBe('2.3 s')
+    expect(formatRunTime(45.4)).toBe('45 s')
+    expect(formatRunTime(754)).toBe('12 min 34 s')
+    expect(formatRunTime(120)).toBe('2 min')
+    expect(formatRunTime(3900)).toBe('1 h 5 min')
+    expect(formatRunTime(7200)).toBe('2 h')
+  })
+
+  it('shows each department’s share against its quota, and says its runs wait only when fair share applies', () => {
+    const rows = departmentRows(
+      pool([
+        dept({ id: 'dep_fleet', name: 'Fleet' }),
+        dept({ id: 'dep_hr', name: 'HR', runs: 4, runSeconds: 60, sharePercent: 30, quotaPercent: 50, overQuota: false }),
+        dept({ id: null, name: 'No department', runs: 1, runSeconds: 20, sharePercent: 10, quotaPercent: null, overQuota: false }),
+      ]),
+    )
+    expect(rows.map((r) => r.key)).toEqual(['dep_fleet', 'dep_hr', 'no-department'])
+    expect(rows[0]).toMatchObject({ runTime: '2 min', sharePercent: 60, quotaPercent: 50, shareText: '60 % · share 50 %', overQuota: true, hint: 'Over its share — its runs wait behind others’.' })
+    expect(rows[1]).toMatchObject({ shareText: '30 % · share 50 %', hint: null })
+    expect(rows[2]).toMatchObject({ shareText: '10 % · no quota', quotaPercent: null, hint: null })
+  })
+
+  it('does not claim an over-share department waits below the minimum activity', () => {
+    const [fewRuns] = departmentRows(pool([dept({ runs: 4 })]))
+    expect(fewRuns!.hint).toContain('not held back until it has 5 runs')
+    const [quietPool] = departmentRows(pool([dept({ runSeconds: 30 })], 50))
+    expect(quietPool!.hint).toContain('not held back')
   })
 })

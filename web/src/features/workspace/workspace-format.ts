@@ -1,4 +1,4 @@
-import type { PublicUsageSample, PublicWorkspace, WorkspaceStatus } from '@2bot/edge-api/contracts'
+import type { PublicPoolUsage, PublicUsageSample, PublicWorkspace, WorkspaceStatus } from '@2bot/edge-api/contracts'
 
 /** What each status means to the user, and the tag colour it gets. */
 export const STATUS_INFO: Record<WorkspaceStatus, { label: string; hint: string; type: 'success' | 'info' | 'warning' | 'error' | 'default' }> = {
@@ -43,4 +43,62 @@ export function usageSeries(samples: PublicUsageSample[]) {
     memoryMb: samples.map((s) => Math.round((s.memoryBytes / 2 ** 20) * 10) / 10),
     cpuCores: samples.map((s) => s.cpuCores),
   }
+}
+
+/**
+ * Below this much activity an over-share department is not held back (nor its owner told).
+ * Mirrors `DEPARTMENT_ALERT_MINIMUM` in edge-api's department-usage.ts, which the contract does not carry.
+ */
+export const FAIR_SHARE_MINIMUM = { departmentRuns: 5, poolRunSeconds: 60 }
+
+/**
+ * Run time as people read it.
+ * @example formatRunTime(2.25) // '2.3 s'; formatRunTime(754) // '12 min 34 s'; formatRunTime(3900) // '1 h 5 min'
+ */
+export function formatRunTime(seconds: number): string {
+  if (seconds < 9.95) return `${(Math.round(seconds * 10) / 10).toFixed(seconds === 0 ? 0 : 1)} s`
+  const s = Math.round(seconds)
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`
+  const min = Math.round((s % 3600) / 60)
+  return `${Math.floor(s / 3600)} h${min ? ` ${min} min` : ''}`
+}
+
+export interface DepartmentRow {
+  key: string
+  name: string
+  runs: number
+  runTime: string
+  /** Its part of the pool's run time, 0–100 (one decimal), for the bar. */
+  sharePercent: number
+  /** Its quota share, 0–100, or null for the runs in no department. */
+  quotaPercent: number | null
+  /** "38.5 % · share 33.3 %", or "12 % · no quota" for the runs in no department. */
+  shareText: string
+  overQuota: boolean
+  /** Why an over-share department's runs do or do not wait yet; null when it is within its share. */
+  hint: string | null
+}
+
+/**
+ * The rows of the Departments table: each department's runs, run time and share of the pool's run
+ * time against its quota share, with the fair-share consequence spelled out when it is over.
+ */
+export function departmentRows(pool: PublicPoolUsage): DepartmentRow[] {
+  const poolActive = pool.runSeconds >= FAIR_SHARE_MINIMUM.poolRunSeconds
+  return pool.departments.map((d) => ({
+    key: d.id ?? 'no-department',
+    name: d.name,
+    runs: d.runs,
+    runTime: formatRunTime(d.runSeconds),
+    sharePercent: Math.min(100, Math.max(0, d.sharePercent)),
+    quotaPercent: d.quotaPercent,
+    shareText: `${d.sharePercent} % · ${d.quotaPercent === null ? 'no quota' : `share ${d.quotaPercent} %`}`,
+    overQuota: d.overQuota,
+    hint: !d.overQuota
+      ? null
+      : poolActive && d.runs >= FAIR_SHARE_MINIMUM.departmentRuns
+        ? 'Over its share — its runs wait behind others’.'
+        : `Over its share, but not held back until it has ${FAIR_SHARE_MINIMUM.departmentRuns} runs and the pool ${FAIR_SHARE_MINIMUM.poolRunSeconds} s of run time.`,
+  }))
 }

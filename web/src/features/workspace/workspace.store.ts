@@ -1,7 +1,8 @@
-import type { PublicUsageSample, PublicWorkspace } from '@2bot/edge-api/contracts'
+import type { PublicPoolUsage, PublicUsageSample, PublicWorkspace } from '@2bot/edge-api/contracts'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { useApi } from '../../api/api'
+import { ApiError } from '../../api/api-error'
 import { useAuthStore } from '../auth/auth.store'
 
 /** The signed-in user's workspace: live status, controls and usage history. */
@@ -11,6 +12,11 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const samples = ref<PublicUsageSample[]>([])
   const loading = ref(false)
   const busy = ref<'start' | 'stop' | 'restart' | 'keepAlive' | null>(null)
+  /** The pool of the organization the user owns, by department (null: not loaded, or not an owner). */
+  const pool = ref<PublicPoolUsage | null>(null)
+  /** null until the first answer: whether the user owns an organization (the API answers 404 otherwise). */
+  const ownsOrganization = ref<boolean | null>(null)
+  const poolLoading = ref(false)
 
   async function load() {
     loading.value = workspace.value === null
@@ -23,6 +29,21 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       samples.value = usage.samples
     } finally {
       loading.value = false
+    }
+  }
+
+  /** Loads the organization pool's usage by department; a 404 means "not an owner" and hides it, not an error. */
+  async function loadPool() {
+    poolLoading.value = true
+    try {
+      pool.value = (await api.call(api.client.workspace.departments.$get({ query: { minutes: '60' } }))).pool
+      ownsOrganization.value = true
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 404) throw err
+      pool.value = null
+      ownsOrganization.value = false
+    } finally {
+      poolLoading.value = false
     }
   }
 
@@ -48,7 +69,9 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   useAuthStore().onSignedOut(() => {
     workspace.value = null
     samples.value = []
+    pool.value = null
+    ownsOrganization.value = null
   })
 
-  return { workspace, samples, loading, busy, load, act, setKeepAlive }
+  return { workspace, samples, loading, busy, pool, ownsOrganization, poolLoading, load, loadPool, act, setKeepAlive }
 })

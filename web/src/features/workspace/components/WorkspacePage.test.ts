@@ -1,4 +1,4 @@
-import type { PublicWorkspace } from '@2bot/edge-api/contracts'
+import type { PublicPoolUsage, PublicWorkspace } from '@2bot/edge-api/contracts'
 import { flushPromises, mount } from '@vue/test-utils'
 import { NDialogProvider, NMessageProvider } from 'naive-ui'
 import { describe, expect, it } from 'vitest'
@@ -15,6 +15,23 @@ function aWorkspace(overrides: Partial<PublicWorkspace> = {}): PublicWorkspace {
     usage: { at: '2026-01-01T00:01:00.000Z', memoryBytes: 128 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, cpuCores: 0.1, cpuLimitCores: 0.5, storageBytes: 0, activeRuns: 2 },
     ...overrides,
   }
+}
+
+function aPool(overrides: Partial<PublicPoolUsage> = {}): PublicPoolUsage {
+  return {
+    organizationId: 'org_1', workspaceId: 'ws_org', windowMinutes: 60, runs: 17, runSeconds: 400,
+    departments: [
+      { id: 'dep_fleet', name: 'Fleet', runs: 12, runSeconds: 300, sharePercent: 75, quotaPercent: 50, overQuota: true },
+      { id: 'dep_hr', name: 'HR', runs: 3, runSeconds: 60, sharePercent: 15, quotaPercent: 50, overQuota: false },
+      { id: null, name: 'No department', runs: 2, runSeconds: 40, sharePercent: 10, quotaPercent: null, overQuota: false },
+    ],
+    ...overrides,
+  }
+}
+
+const runningWorkspace = {
+  'GET /api/workspace': () => json({ workspace: aWorkspace() }),
+  'GET /api/workspace/usage': () => json({ samples: [] }),
 }
 
 async function renderPage(handlers: Parameters<typeof fakeServer>[0]) {
@@ -76,5 +93,73 @@ describe('WorkspacePage', () => {
     await flushPromises()
     expect(document.body.textContent).toContain('The workspace could not start; try again in a moment')
     wrapper.unmount()
+  })
+
+  describe('departments', () => {
+    it('stays hidden, without an error, for someone who owns no organization (404)', async () => {
+      const { wrapper, server } = await renderPage({
+        ...runningWorkspace,
+        'GET /api/workspace/departments': () => apiError(404, 'NOT_FOUND', 'Organization not found'),
+      })
+      expect(server.requests.some((r) => r.path === '/api/workspace/departments')).toBe(true)
+      expect(wrapper.find('[data-testid="workspace-status-card"]').exists()).toBe(true)
+      expect(wrapper.find('[data-testid="workspace-departments"]').exists()).toBe(false)
+      expect(wrapper.find('[data-testid="workspace-departments-loading"]').exists()).toBe(false)
+      expect(document.body.textContent).not.toContain('Organization not found')
+      wrapper.unmount()
+    })
+
+    it('shows the owner each department’s runs, run time and share against its quota, and which one waits', async () => {
+      const { wrapper, server } = await renderPage({ ...runningWorkspace, 'GET /api/workspace/departments': () => json({ pool: aPool() }) })
+      const card = wrapper.get('[data-testid="workspace-departments"]')
+      expect(card.get('[data-testid="workspace-departments-total"]').text()).toContain('17 runs, 6 min 40 s of run time in the last 60 minutes')
+      const rows = card.findAll('[data-testid="workspace-department-row"]')
+      expect(rows.map((r) => r.get('[data-testid="workspace-department-name"]').text())).toEqual(['Fleet', 'HR', 'No department'])
+
+      const fleet = rows[0]!
+      expect(fleet.get('[data-testid="workspace-department-runs"]').text()).toBe('12')
+      expect(fleet.get('[data-testid="workspace-department-run-time"]').text()).toBe('5 min')
+      expect(fleet.get('[data-testid="workspace-department-share"]').text()).toBe('75 % · share 50 %')
+      expect(fleet.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('75')
+      expect(fleet.get('[data-testid="workspace-department-over"]').text()).toBe('Over its share — its runs wait behind others’.')
+
+      expect(rows[1]!.get('[data-testid="workspace-department-share"]').text()).toBe('15 % · share 50 %')
+      expect(rows[1]!.find('[data-testid="workspace-department-over"]').exists()).toBe(false)
+      expect(rows[2]!.attributes('data-department')).toBe('no-department')
+      expect(rows[2]!.get('[data-testid="workspace-department-share"]').text()).toBe('10 % · no quota')
+
+      const refresh = card.get('[data-testid="workspace-departments-refresh"]')
+      expect(refresh.element.tagName).toBe('BUTTON')
+      await refresh.trigger('click')
+      await flushPromises()
+      expect(server.requests.filter((r) => r.path === '/api/workspace/departments')).toHaveLength(2)
+      wrapper.unmount()
+    })
+
+    it('says when the organization’s pool ran nothing in the window', async () => {
+      const { wrapper } = await renderPage({
+        ...runningWorkspace,
+        'GET /api/workspace/departments': () =>
+          json({ pool: aPool({ runs: 0, runSeconds: 0, departments: [{ id: 'dep_fleet', name: 'Fleet', runs: 0, runSeconds: 0, sharePercent: 0, quotaPercent: 100, overQuota: false }] }) }),
+      })
+      expect(wrapper.get('[data-testid="workspace-departments-empty"]').text()).toContain('No runs in the organization\'s pool in the last 60 minutes')
+      expect(wrapper.find('[data-testid="workspace-department-row"]').exists()).toBe(false)
+      wrapper.unmount()
+    })
+
+    it('shows a skeleton while loading and the API’s message when loading fails', async () => {
+      let answer: (res: Response) => void = () => {}
+      const { wrapper } = await renderPage({
+        ...runningWorkspace,
+        'GET /api/workspace/departments': () => new Promise<Response>((resolve) => (answer = resolve)),
+      })
+      expect(wrapper.find('[data-testid="workspace-departments-loading"]').exists()).toBe(true)
+      answer(apiError(500, 'INTERNAL', 'Something went wrong on our side'))
+      await flushPromises()
+      expect(wrapper.find('[data-testid="workspace-departments-loading"]').exists()).toBe(false)
+      expect(wrapper.find('[data-testid="workspace-departments"]').exists()).toBe(false)
+      expect(document.body.textContent).toContain('Something went wrong on our side')
+      wrapper.unmount()
+    })
   })
 })
