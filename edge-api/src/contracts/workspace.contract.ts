@@ -57,6 +57,8 @@ export interface PublicDepartmentUsage {
   /** Its soft quota: its RAM quota's part of the pool, else the even split; null without a department. */
   quotaPercent: number | null
   overQuota: boolean
+  /** Its jobs are leased after the others' right now (fair share, as the last usage sample decided). */
+  heldBack: boolean
 }
 
 export interface PublicPoolUsage {
@@ -66,5 +68,7 @@ export interface PublicPoolUsage {
   windowMinutes: number
   runs: number
   runSeconds: number
+  /** The activity below which an over-share department is neither held back nor reported. */
+  fairShareMinimum: { departmentRuns: number; poolRunSeconds: number }
   departments: PublicDepartmentUsage[]
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gte, inArray, lt } from 'drizzle-orm'
 import type { PublicExecution, PublicExecutionStep } from '../../contracts/services.contract'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, services } from '../../db/schema'
@@ -11,9 +11,14 @@ import { STEP_STATUS, type StepRecordBody } from './run-records'
 import { findVersion, type Service } from './services.service'
 
 export type Execution = typeof executions.$inferSelect
+/** An execution without its JSON payloads (state, trigger data, result): what lists need. */
+export type ExecutionSummary = Omit<Execution, 'state' | 'triggerData' | 'result'>
+
+// A run's state may hold up to 8 MB of outputs; a page of 50 must not read them all to show a table.
+const { state: _state, triggerData: _triggerData, result: _result, ...summaryColumns } = getTableColumns(executions)
 type ExecutionStep = typeof executionSteps.$inferSelect
 
-export function toPublicExecution(row: Execution): PublicExecution {
+export function toPublicExecution(row: ExecutionSummary): PublicExecution {
   return {
     id: row.id,
     serviceId: row.serviceId,
@@ -144,9 +149,9 @@ export async function listExecutions(
   deps: AppDeps,
   serviceId: string,
   filters: { status?: Execution['status']; trigger?: string; limit: number; before?: string; after?: string },
-): Promise<Execution[]> {
+): Promise<ExecutionSummary[]> {
   return deps.db
-    .select()
+    .select(summaryColumns)
     .from(executions)
     .where(
       and(

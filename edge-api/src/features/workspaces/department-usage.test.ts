@@ -244,13 +244,18 @@ describe('GET /api/workspace/departments', () => {
     await runs(org.fleet, 5, 30)
     const res = await org.owner.agent.raw('/api/workspace/departments')
     expect(res.status).toBe(200)
-    const { pool } = (await res.json()) as { pool: { organizationId: string; windowMinutes: number; runs: number; departments: { name: string; sharePercent: number; quotaPercent: number; overQuota: boolean }[] } }
-    expect(pool).toMatchObject({ organizationId: org.id, windowMinutes: 60, runs: 10 })
-    expect(pool.departments.map((d) => [d.name, d.sharePercent, d.quotaPercent, d.overQuota])).toEqual([
-      ['Fleet', 33.3, 50, false],
-      ['HR', 66.7, 33.3, true],
-      ['Sales', 0, 33.3, false],
+    type Pool = { organizationId: string; workspaceId: string; windowMinutes: number; runs: number; departments: { name: string; sharePercent: number; quotaPercent: number; overQuota: boolean; heldBack: boolean }[] }
+    const { pool } = (await res.json()) as { pool: Pool }
+    expect(pool).toMatchObject({ organizationId: org.id, windowMinutes: 60, runs: 10, fairShareMinimum: { departmentRuns: 5, poolRunSeconds: 60 } })
+    expect(pool.departments.map((d) => [d.name, d.sharePercent, d.quotaPercent, d.overQuota, d.heldBack])).toEqual([
+      ['Fleet', 33.3, 50, false, false],
+      ['HR', 66.7, 33.3, true, false],
+      ['Sales', 0, 33.3, false, false],
     ])
+    // Held back once the lifecycle's check has put HR behind the others.
+    await checkDepartmentShares(ctx.deps, pool.workspaceId)
+    const after = ((await (await org.owner.agent.raw('/api/workspace/departments')).json()) as { pool: Pool }).pool
+    expect(after.departments.map((d) => [d.name, d.heldBack])).toEqual([['Fleet', false], ['HR', true], ['Sales', false]])
     const narrow = await org.owner.agent.raw(`/api/workspace/departments?organizationId=${org.id}&minutes=5`)
     expect(((await narrow.json()) as { pool: { windowMinutes: number } }).pool.windowMinutes).toBe(5)
   })

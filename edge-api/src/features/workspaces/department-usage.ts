@@ -133,6 +133,8 @@ export async function ownedPoolUsage(deps: AppDeps, userId: string, opts: { orga
     .limit(1)
   const usage = org && (await departmentUsage(deps, org.id, { windowMs: opts.windowMs }))
   if (!usage) throw notFound('Organization')
+  const [pool] = usage.workspaceId ? await deps.db.select({ heldBack: workspaces.overQuotaDepartments }).from(workspaces).where(eq(workspaces.id, usage.workspaceId)).limit(1) : []
+  const heldBack = new Set(pool?.heldBack ?? [])
   const oneDecimal = (part: number) => Math.round(part * 1000) / 10
   return {
     organizationId: usage.organizationId,
@@ -140,6 +142,7 @@ export async function ownedPoolUsage(deps: AppDeps, userId: string, opts: { orga
     windowMinutes: Math.round(usage.windowMs / 60_000),
     runs: usage.runs,
     runSeconds: Math.round(usage.runSeconds * 10) / 10,
+    fairShareMinimum: DEPARTMENT_ALERT_MINIMUM,
     departments: usage.departments.map((d) => ({
       id: d.departmentId,
       name: d.name,
@@ -148,6 +151,7 @@ export async function ownedPoolUsage(deps: AppDeps, userId: string, opts: { orga
       sharePercent: oneDecimal(d.share),
       quotaPercent: d.quotaShare === null ? null : oneDecimal(d.quotaShare),
       overQuota: d.overQuota,
+      heldBack: d.departmentId !== null && heldBack.has(d.departmentId),
     })),
   }
 }

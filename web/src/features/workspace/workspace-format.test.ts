@@ -8,10 +8,11 @@ const ws = (usage: PublicWorkspace['usage']): PublicWorkspace => ({
 })
 
 const dept = (overrides: Partial<PublicDepartmentUsage>): PublicDepartmentUsage => ({
-  id: 'dep_1', name: 'Fleet', runs: 10, runSeconds: 120, sharePercent: 60, quotaPercent: 50, overQuota: true, ...overrides,
+  id: 'dep_1', name: 'Fleet', runs: 10, runSeconds: 120, sharePercent: 60, quotaPercent: 50, overQuota: true, heldBack: true, ...overrides,
 })
 const pool = (departments: PublicDepartmentUsage[], runSeconds = 200): PublicPoolUsage => ({
   organizationId: 'org_1', workspaceId: 'ws_org', windowMinutes: 60, runs: departments.reduce((n, d) => n + d.runs, 0), runSeconds, departments,
+  fairShareMinimum: { departmentRuns: 5, poolRunSeconds: 60 },
 })
 
 describe('workspace format', () => {
@@ -53,8 +54,8 @@ describe('workspace format', () => {
     const rows = departmentRows(
       pool([
         dept({ id: 'dep_fleet', name: 'Fleet' }),
-        dept({ id: 'dep_hr', name: 'HR', runs: 4, runSeconds: 60, sharePercent: 30, quotaPercent: 50, overQuota: false }),
-        dept({ id: null, name: 'No department', runs: 1, runSeconds: 20, sharePercent: 10, quotaPercent: null, overQuota: false }),
+        dept({ id: 'dep_hr', name: 'HR', runs: 4, runSeconds: 60, sharePercent: 30, quotaPercent: 50, overQuota: false, heldBack: false }),
+        dept({ id: null, name: 'No department', runs: 1, runSeconds: 20, sharePercent: 10, quotaPercent: null, overQuota: false, heldBack: false }),
       ]),
     )
     expect(rows.map((r) => r.key)).toEqual(['dep_fleet', 'dep_hr', 'no-department'])
@@ -63,10 +64,8 @@ describe('workspace format', () => {
     expect(rows[2]).toMatchObject({ shareText: '10 % · no quota', quotaPercent: null, hint: null })
   })
 
-  it('does not claim an over-share department waits below the minimum activity', () => {
-    const [fewRuns] = departmentRows(pool([dept({ runs: 4 })]))
-    expect(fewRuns!.hint).toContain('not held back until it has 5 runs')
-    const [quietPool] = departmentRows(pool([dept({ runSeconds: 30 })], 50))
-    expect(quietPool!.hint).toContain('not held back')
+  it('does not claim an over-share department waits when the platform has not held it back', () => {
+    const [notYet] = departmentRows(pool([dept({ runs: 4, heldBack: false })]))
+    expect(notYet!.hint).toBe("Over its share, not held back: fair share starts at 5 runs and 60 s of the pool's run time, checked at each usage sample.")
   })
 })

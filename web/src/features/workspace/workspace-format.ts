@@ -46,12 +46,6 @@ export function usageSeries(samples: PublicUsageSample[]) {
 }
 
 /**
- * Below this much activity an over-share department is not held back (nor its owner told).
- * Mirrors `DEPARTMENT_ALERT_MINIMUM` in edge-api's department-usage.ts, which the contract does not carry.
- */
-export const FAIR_SHARE_MINIMUM = { departmentRuns: 5, poolRunSeconds: 60 }
-
-/**
  * Run time as people read it.
  * @example formatRunTime(2.25) // '2.3 s'; formatRunTime(754) // '12 min 34 s'; formatRunTime(3900) // '1 h 5 min'
  */
@@ -85,7 +79,7 @@ export interface DepartmentRow {
  * time against its quota share, with the fair-share consequence spelled out when it is over.
  */
 export function departmentRows(pool: PublicPoolUsage): DepartmentRow[] {
-  const poolActive = pool.runSeconds >= FAIR_SHARE_MINIMUM.poolRunSeconds
+  const minimum = pool.fairShareMinimum
   return pool.departments.map((d) => ({
     key: d.id ?? 'no-department',
     name: d.name,
@@ -95,10 +89,10 @@ export function departmentRows(pool: PublicPoolUsage): DepartmentRow[] {
     quotaPercent: d.quotaPercent,
     shareText: `${d.sharePercent} % · ${d.quotaPercent === null ? 'no quota' : `share ${d.quotaPercent} %`}`,
     overQuota: d.overQuota,
-    hint: !d.overQuota
-      ? null
-      : poolActive && d.runs >= FAIR_SHARE_MINIMUM.departmentRuns
-        ? 'Over its share — its runs wait behind others’.'
-        : `Over its share, but not held back until it has ${FAIR_SHARE_MINIMUM.departmentRuns} runs and the pool ${FAIR_SHARE_MINIMUM.poolRunSeconds} s of run time.`,
+    hint: d.heldBack
+      ? 'Over its share — its runs wait behind others’.'
+      : d.overQuota
+        ? `Over its share, not held back: fair share starts at ${minimum.departmentRuns} runs and ${minimum.poolRunSeconds} s of the pool's run time, checked at each usage sample.`
+        : null,
   }))
 }

@@ -20,10 +20,11 @@ function aWorkspace(overrides: Partial<PublicWorkspace> = {}): PublicWorkspace {
 function aPool(overrides: Partial<PublicPoolUsage> = {}): PublicPoolUsage {
   return {
     organizationId: 'org_1', workspaceId: 'ws_org', windowMinutes: 60, runs: 17, runSeconds: 400,
+    fairShareMinimum: { departmentRuns: 5, poolRunSeconds: 60 },
     departments: [
-      { id: 'dep_fleet', name: 'Fleet', runs: 12, runSeconds: 300, sharePercent: 75, quotaPercent: 50, overQuota: true },
-      { id: 'dep_hr', name: 'HR', runs: 3, runSeconds: 60, sharePercent: 15, quotaPercent: 50, overQuota: false },
-      { id: null, name: 'No department', runs: 2, runSeconds: 40, sharePercent: 10, quotaPercent: null, overQuota: false },
+      { id: 'dep_fleet', name: 'Fleet', runs: 12, runSeconds: 300, sharePercent: 75, quotaPercent: 50, overQuota: true, heldBack: true },
+      { id: 'dep_hr', name: 'HR', runs: 3, runSeconds: 60, sharePercent: 15, quotaPercent: 50, overQuota: false, heldBack: false },
+      { id: null, name: 'No department', runs: 2, runSeconds: 40, sharePercent: 10, quotaPercent: null, overQuota: false, heldBack: false },
     ],
     ...overrides,
   }
@@ -140,7 +141,7 @@ describe('WorkspacePage', () => {
       const { wrapper } = await renderPage({
         ...runningWorkspace,
         'GET /api/workspace/departments': () =>
-          json({ pool: aPool({ runs: 0, runSeconds: 0, departments: [{ id: 'dep_fleet', name: 'Fleet', runs: 0, runSeconds: 0, sharePercent: 0, quotaPercent: 100, overQuota: false }] }) }),
+          json({ pool: aPool({ runs: 0, runSeconds: 0, departments: [{ id: 'dep_fleet', name: 'Fleet', runs: 0, runSeconds: 0, sharePercent: 0, quotaPercent: 100, overQuota: false, heldBack: false }] }) }),
       })
       expect(wrapper.get('[data-testid="workspace-departments-empty"]').text()).toContain('No runs in the organization\'s pool in the last 60 minutes')
       expect(wrapper.find('[data-testid="workspace-department-row"]').exists()).toBe(false)
