@@ -13,6 +13,7 @@ import { createRunPool } from './worker/run-pool'
 import { buildGatewayFactories } from './worker/gateway-tools'
 import { buildRunTools, type ToolsConfig } from './worker/run-tools'
 import { createHttpRuntimeApi } from './worker/runtime-api'
+import { WORKSPACE_BULKHEADS } from '@2bot/edge-api/contracts'
 import { createJsonLogger, type LogLevel } from '@2bot/edge-api/logger'
 
 const RuntimeEnv = v.object({
@@ -42,8 +43,8 @@ const RuntimeEnv = v.object({
    * out ends alone. `inline`: all on the main thread (the embedded default, lightest).
    */
   TWOBOT_ISOLATION: v.optional(v.picklist(['worker', 'inline']), 'inline'),
-  TWOBOT_RUN_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), '256'),
-  TWOBOT_GATEWAY_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), '128'),
+  TWOBOT_RUN_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), String(WORKSPACE_BULKHEADS.runMemoryMb)),
+  TWOBOT_GATEWAY_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), String(WORKSPACE_BULKHEADS.gatewayMemoryMb)),
   /** On SIGTERM, runs in flight may finish for this long before their jobs are given back. */
   TWOBOT_DRAIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(300)), '10'),
 })

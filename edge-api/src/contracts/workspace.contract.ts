@@ -12,6 +12,12 @@ export const WorkspaceUsageQuery = v.object({
 
 export type WorkspaceStatus = 'NONE' | 'STOPPED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'SLEEPING' | 'RESTARTING' | 'CRASHED' | 'ERROR'
 
+/**
+ * The roadmap's sub-limits inside a workspace (bulkheads): the heap of each service run's thread and
+ * of each gateway's thread. The runtime's defaults and what the API reports both come from here.
+ */
+export const WORKSPACE_BULKHEADS = { runMemoryMb: 256, gatewayMemoryMb: 128 } as const
+
 export interface PublicWorkspace {
   /** null until the first thing needs a workspace (lazy start). */
   id: string | null
@@ -27,6 +33,8 @@ export interface PublicWorkspace {
   restarts: number
   oomKilled: boolean
   usage: PublicUsageSample | null
+  /** Runs and gateways each in a thread with these limits; null where they share the runtime's thread (embedded default). */
+  bulkheads: { runMemoryMb: number; gatewayMemoryMb: number } | null
 }
 
 export interface PublicUsageSample {

@@ -83,6 +83,7 @@ export function createProcessDriver(opts: ProcessDriverOptions): WorkspaceDriver
 
   return {
     kind: 'process',
+    bulkheads: opts.env?.TWOBOT_ISOLATION === 'worker',
     ensureRunning,
     stop,
     async stopAll() {

@@ -209,6 +209,7 @@ export function createNomadDriver(opts: NomadDriverOptions) {
 
   return {
     kind: 'nomad' as const,
+    bulkheads: true,
     ensureRunning,
     wake: ensureRunning,
     stop: sleep,

@@ -58,6 +58,8 @@ it('starts a container on the first run, runs the job in it with the plan limits
   const healthPort = info.Config.Env.find((e) => e.startsWith('TWOBOT_HEALTH_PORT='))!.split('=')[1]
   const health = (await (await fetch(`http://127.0.0.1:${healthPort}/health`)).json()) as { bulkheads: { runThreads: number } | null }
   expect(health.bulkheads?.runThreads).toBe(1)
+  const described = await platform.call('GET', '/api/workspace', undefined, token)
+  expect(described.body.workspace.bulkheads).toEqual({ runMemoryMb: 256, gatewayMemoryMb: 128 })
 
   const usage = await platform.deps.workspaces.usage!(ws!.id)
   expect(usage!.memoryBytes).toBeGreaterThan(5 * 2 ** 20)

@@ -265,6 +265,7 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
 
   return {
     kind: 'docker',
+    bulkheads: true,
     ensureRunning,
     stop,
     async stopAll() {

@@ -4,6 +4,8 @@
  */
 export interface WorkspaceDriver {
   readonly kind: 'process' | 'docker' | 'nomad' | 'in-process' | 'none'
+  /** Its runtimes run each service run and each gateway in a thread of its own (WORKSPACE_BULKHEADS). */
+  readonly bulkheads?: boolean
   /**
    * Starts the workspace's runtime unless it already runs. `issueToken` mints the token the new
    * runtime authenticates with (each start gets a fresh one).

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte } from 'drizzle-orm'
-import type { PublicUsageSample, PublicWorkspace, WorkspaceStatus } from '../../contracts/workspace.contract'
+import { WORKSPACE_BULKHEADS, type PublicUsageSample, type PublicWorkspace, type WorkspaceStatus } from '../../contracts/workspace.contract'
 import type { AppDeps } from '../../deps'
 import { workspaceUsageSamples, workspaces, type Workspace, type WorkspaceUsageSample } from '../../db/schema'
 import { AppError } from '../../lib/errors'
@@ -26,11 +26,12 @@ const toSample = (row: WorkspaceUsageSample): PublicUsageSample => ({
 /** Status as the UI shows it: the engine's live word where it has one, else the stored state. */
 export async function describeWorkspace(deps: AppDeps, userId: string, plan: UserPlan): Promise<PublicWorkspace> {
   const row = await findOwnWorkspace(deps, userId)
+  const bulkheads = deps.workspaces.bulkheads ? { ...WORKSPACE_BULKHEADS } : null
   if (!row) {
     const limits = USER_WORKSPACE_PLANS[plan]
     return {
       id: null, status: 'NONE', driver: deps.workspaces.kind, plan, limits: { memoryMb: limits.memoryMb, cpus: limits.cpus, storageMb: limits.storageMb },
-      idleMinutes: limits.idleMinutes, keepAlive: false, keepAliveAllowed: limits.keepAliveAllowed, startedAt: null, sleptAt: null, restarts: 0, oomKilled: false, usage: null,
+      idleMinutes: limits.idleMinutes, keepAlive: false, keepAliveAllowed: limits.keepAliveAllowed, startedAt: null, sleptAt: null, restarts: 0, oomKilled: false, usage: null, bulkheads,
     }
   }
   const info = await planOfWorkspace(deps.db, row.id)
@@ -58,6 +59,7 @@ export async function describeWorkspace(deps: AppDeps, userId: string, plan: Use
     restarts: live?.restarts ?? 0,
     oomKilled: live?.oomKilled ?? false,
     usage: latest && status === 'RUNNING' ? toSample(latest) : null,
+    bulkheads,
   }
 }
 

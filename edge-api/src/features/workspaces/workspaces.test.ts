@@ -63,6 +63,8 @@ describe('/api/workspace', () => {
     expect(res.status).toBe(200)
     const { workspace } = (await res.json()) as { workspace: Record<string, unknown> }
     expect(workspace).toMatchObject({ id: null, status: 'NONE', plan: 'FREE', limits: { memoryMb: 512, cpus: 0.5, storageMb: 100 }, idleMinutes: 15, keepAliveAllowed: false })
+    // The test driver runs nothing in threads; Docker and Nomad say they do (containers test).
+    expect(workspace.bulkheads).toBeNull()
     expect(fake.calls).toEqual([])
   })
 

@@ -1,10 +1,10 @@
 import type { PublicDepartmentUsage, PublicPoolUsage, PublicWorkspace } from '@2bot/edge-api/contracts'
 import { describe, expect, it } from 'vitest'
-import { departmentRows, formatBytes, formatRunTime, gauges, percentOf, usageSeries } from './workspace-format'
+import { departmentRows, formatBytes, formatRunTime, gauges, isolationText, percentOf, usageSeries } from './workspace-format'
 
 const ws = (usage: PublicWorkspace['usage']): PublicWorkspace => ({
   id: 'w', status: 'RUNNING', driver: 'docker', plan: 'FREE', limits: { memoryMb: 512, cpus: 0.5, storageMb: 100 }, idleMinutes: 15,
-  keepAlive: false, keepAliveAllowed: false, startedAt: null, sleptAt: null, restarts: 0, oomKilled: false, usage,
+  keepAlive: false, keepAliveAllowed: false, startedAt: null, sleptAt: null, restarts: 0, oomKilled: false, usage, bulkheads: null,
 })
 
 const dept = (overrides: Partial<PublicDepartmentUsage>): PublicDepartmentUsage => ({
@@ -16,6 +16,11 @@ const pool = (departments: PublicDepartmentUsage[], runSeconds = 200): PublicPoo
 })
 
 describe('workspace format', () => {
+  it('says how runs and gateways are kept apart', () => {
+    expect(isolationText({ runMemoryMb: 256, gatewayMemoryMb: 128 })).toBe('Each run in its own thread (up to 256 MB), each gateway too (128 MB); one that runs out stops alone')
+    expect(isolationText(null)).toContain('share the workspace process')
+  })
+
   it('formats sizes and shares', () => {
     expect(formatBytes(256 * 2 ** 20)).toBe('256 MB')
     expect(formatBytes(3 * 2 ** 30)).toBe('3.0 GB')

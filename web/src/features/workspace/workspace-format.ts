@@ -96,3 +96,12 @@ export function departmentRows(pool: PublicPoolUsage): DepartmentRow[] {
         : null,
   }))
 }
+
+/**
+ * What keeps one run or gateway from taking the others down, in a sentence.
+ * @example isolationText({ runMemoryMb: 256, gatewayMemoryMb: 128 }) // 'Each run in its own thread (up to 256 MB), each gateway too (128 MB)…'
+ */
+export function isolationText(bulkheads: PublicWorkspace['bulkheads']): string {
+  if (!bulkheads) return 'Runs share the workspace process (one running out of memory restarts the workspace)'
+  return `Each run in its own thread (up to ${bulkheads.runMemoryMb} MB), each gateway too (${bulkheads.gatewayMemoryMb} MB); one that runs out stops alone`
+}
