@@ -36,6 +36,16 @@ async function runtimeFor(userId: string) {
   return { token, post }
 }
 
+/** A user with the Greeter service, one run of it queued, and a runtime (owner 'rt') holding its lease. */
+async function leasedRun() {
+  const { agent, user } = await registerUser(ctx)
+  const service = await serviceFor(agent)
+  const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
+  const runtime = await runtimeFor(user.id)
+  const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
+  return { agent, service, execution, runtime, job: job! }
+}
+
 describe('services', () => {
   it('creates a service with version 1 and returns its definition with defaults', async () => {
     const { agent } = await registerUser(ctx)
@@ -167,16 +177,12 @@ describe('runs through the runtime API', () => {
   })
 
   it('retries a failed run from the failed step, keeping completed steps', async () => {
-    const { agent, user } = await registerUser(ctx)
-    const service = await serviceFor(agent)
-    const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
-    const runtime = await runtimeFor(user.id)
-    const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
+    const { agent, service, execution, runtime, job } = await leasedRun()
     const t = Date.now()
     const greet = { status: 'completed', output: 'hi', attempts: 1, startedAt: t, finishedAt: t }
     const reply = { status: 'failed', error: { message: 'chat not found', kind: 'USER' }, attempts: 3, startedAt: t, finishedAt: t }
     const state = { status: 'failed', steps: { greet, reply }, cursor: null, startedAt: t, finishedAt: t, error: { message: 'chat not found', kind: 'USER', stepKey: 'reply', exhaustedRetries: true } }
-    await runtime.post(`/executions/${execution.id}/checkpoint`, { jobId: job!.jobId, owner: 'rt', key: 'reply', record: reply, state })
+    await runtime.post(`/executions/${execution.id}/checkpoint`, { jobId: job.jobId, owner: 'rt', key: 'reply', record: reply, state })
     const [failed] = await ctx.db.select().from(executions).where(eq(executions.id, execution.id))
     expect(failed).toMatchObject({ status: 'FAILED', deadLetter: true, errorKind: 'USER' })
 
@@ -188,12 +194,8 @@ describe('runs through the runtime API', () => {
   })
 
   it('fails a run whose isolated worker died, keeping completed steps; retry resumes at the step in flight', async () => {
-    const { agent, user } = await registerUser(ctx)
-    const service = await serviceFor(agent)
-    const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
-    const runtime = await runtimeFor(user.id)
-    const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
-    const lease = { jobId: job!.jobId, owner: 'rt' }
+    const { agent, service, execution, runtime, job } = await leasedRun()
+    const lease = { jobId: job.jobId, owner: 'rt' }
     const t = Date.now()
     const greet = { status: 'completed', output: 'hi', attempts: 1, startedAt: t, finishedAt: t }
     await runtime.post(`/executions/${execution.id}/checkpoint`, { ...lease, key: 'greet', record: greet, state: { status: 'running', steps: { greet }, cursor: 'reply', startedAt: t } })
@@ -301,16 +303,12 @@ describe('live execution events (SSE)', () => {
 
 describe('batched checkpoints', () => {
   it('records held-back pure steps that travel with a later checkpoint', async () => {
-    const { agent, user } = await registerUser(ctx)
-    const service = await serviceFor(agent)
-    const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
-    const runtime = await runtimeFor(user.id)
-    const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
+    const { agent, service, execution, runtime, job } = await leasedRun()
     const t = Date.now()
     const greet = { status: 'completed', output: 'hi', attempts: 1, startedAt: t, finishedAt: t + 1 }
     const reply = { status: 'completed', output: { ok: true }, attempts: 1, startedAt: t + 2, finishedAt: t + 3 }
     const res = await runtime.post(`/executions/${execution.id}/checkpoint`, {
-      jobId: job!.jobId,
+      jobId: job.jobId,
       owner: 'rt',
       records: [{ key: 'greet', record: greet }],
       key: 'reply',
@@ -323,16 +321,12 @@ describe('batched checkpoints', () => {
   })
 
   it("takes checkpoints larger than a user's request may be (a run's data reaches 8 MB), and refuses beyond", async () => {
-    const { agent, user } = await registerUser(ctx)
-    const service = await serviceFor(agent)
-    const { execution } = (await (await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).json()) as { execution: { id: string } }
-    const runtime = await runtimeFor(user.id)
-    const [job] = (await runtime.post('/lease', { owner: 'rt' })).body.jobs as { jobId: string }[]
+    const { execution, runtime, job } = await leasedRun()
     const t = Date.now()
     // Two outputs of 900 kB each: the state alone is past the 1 MB user limit.
     const greet = { status: 'completed', output: 'g'.repeat(900_000), attempts: 1, startedAt: t, finishedAt: t + 1 }
     const reply = { status: 'completed', output: 'r'.repeat(900_000), attempts: 1, startedAt: t + 2, finishedAt: t + 3 }
-    const checkpoint = (state: Record<string, unknown>) => runtime.post(`/executions/${execution.id}/checkpoint`, { jobId: job!.jobId, owner: 'rt', records: [{ key: 'greet', record: greet }], key: 'reply', record: reply, state })
+    const checkpoint = (state: Record<string, unknown>) => runtime.post(`/executions/${execution.id}/checkpoint`, { jobId: job.jobId, owner: 'rt', records: [{ key: 'greet', record: greet }], key: 'reply', record: reply, state })
     const ok = await checkpoint({ status: 'completed', steps: { greet, reply }, cursor: null, startedAt: t, finishedAt: t + 3 })
     expect(ok.status).toBe(200)
     const [row] = await ctx.db.select().from(executions).where(eq(executions.id, execution.id))
