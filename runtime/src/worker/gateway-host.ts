@@ -3,6 +3,7 @@ import { abortableSleep } from '../engine/sleep'
 import { StepFailure, type GatewayInvoker } from '../engine/types'
 import type { RuntimeApi } from './runtime-api'
 import type { ToolsConfig } from './run-tools'
+import { threadResourceLimits } from './thread-pool'
 import { connectRpc, type Rpc } from './thread-rpc'
 
 export interface GatewayHostOptions {
@@ -49,7 +50,7 @@ export function createGatewayHost(opts: GatewayHostOptions) {
   function spawn(gatewayId: string): GatewayThread {
     const worker = new Worker(workerUrl(), {
       workerData: { config: opts.config, gatewayId },
-      resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(2, Math.floor(opts.memoryMb / 8))), stackSizeMb: 4 },
+      resourceLimits: threadResourceLimits(opts.memoryMb),
     })
     worker.unref()
     // The thread may ask for its own gateway's credentials, and nothing else.
@@ -70,8 +71,8 @@ export function createGatewayHost(opts: GatewayHostOptions) {
       crashedAt.set(gatewayId, Date.now())
       crashes++
       const message = outOfMemory
-        ? `Gateway "${gatewayId}" used more than its ${opts.memoryMb} MB of memory; it was restarted`
-        : `Gateway "${gatewayId}" stopped unexpectedly (${detail}); it was restarted`
+        ? `Gateway "${gatewayId}" used more than its ${opts.memoryMb} MB of memory and was stopped; it starts again on the next call`
+        : `Gateway "${gatewayId}" stopped unexpectedly (${detail}); it starts again on the next call`
       opts.log?.('warn', 'gateway thread died', { gatewayId, outOfMemory, detail })
       rpc.failPending(new StepFailure(message, 'SYSTEM', { retryable: true, code: outOfMemory ? 'GATEWAY_MEMORY_LIMIT' : 'GATEWAY_CRASHED' }))
     }

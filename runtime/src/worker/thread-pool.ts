@@ -11,6 +11,11 @@ export interface ThreadPoolOptions {
   idleMs: number
 }
 
+/** A thread's V8 limits for a heap of `heapMb`: a young generation in proportion, a 4 MB stack. */
+export function threadResourceLimits(heapMb: number) {
+  return { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(2, Math.floor(heapMb / 8))), stackSizeMb: 4 }
+}
+
 export interface PooledThread {
   worker: Worker
   /** Resolves when the thread dies, with why: out of memory, or another crash. */
@@ -34,7 +39,7 @@ export function createThreadPool(opts: ThreadPoolOptions) {
   function spawn(): Slot {
     const worker = new Worker(opts.url, {
       workerData: opts.workerData,
-      resourceLimits: { maxOldGenerationSizeMb: opts.heapMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(2, Math.floor(opts.heapMb / 8))), stackSizeMb: 4 },
+      resourceLimits: threadResourceLimits(opts.heapMb),
     })
     worker.unref()
     const slot = { worker, busy: false, dead: false } as Slot
