@@ -122,3 +122,31 @@ it('a gateway that outgrows its memory is restarted alone; another gateway carri
   expect(platform.outputs.get('again')).toMatchObject({ text: 'fine: back?' })
   expect(platform.failed).toEqual([])
 }, 60_000)
+
+it('keeps at most its cap of gateway threads: a new gateway retires the least recently used idle one, or waits while all are busy', async () => {
+  ai.setChatReply(async (body) => {
+    const prompt = String(body.messages.at(-1)?.content)
+    if (prompt === 'slow') await new Promise((r) => setTimeout(r, 500))
+    return `re: ${prompt}`
+  })
+  const aiGateway = (id: string) => ({ id, type: 'AI', config: { provider: 'CUSTOM', baseURL: ai.baseURL, model: 'm' }, credentials: { apiKey: 'sk-test-0123456789abcdefghijklmnop' } })
+  const host = createGatewayHost({ config: CONFIG, api: { gateway: async (id) => aiGateway(id) }, memoryMb: 64, maxThreads: 1 })
+  cleanup.push(() => host.close())
+  const ask = (gatewayId: string, prompt: string) =>
+    host.forRun(`run-${gatewayId}-${prompt}`).invoke({ gatewayId, action: 'chat', params: { prompt }, idempotencyKey: `${gatewayId}:${prompt}`, signal: new AbortController().signal })
+
+  expect(await ask('gw-a', 'one')).toMatchObject({ text: 're: one' })
+  expect(await ask('gw-b', 'two')).toMatchObject({ text: 're: two' })
+  expect(host.threads()).toBe(1)
+
+  // gw-a's thread is busy for 500 ms: gw-b's call waits for it rather than exceed the cap.
+  const order: string[] = []
+  const slow = ask('gw-a', 'slow').then((r) => (order.push('a'), r))
+  await new Promise((r) => setTimeout(r, 100))
+  const waiting = ask('gw-b', 'after').then((r) => (order.push('b'), r))
+  await expect.poll(() => host.threads()).toBe(1)
+  expect(await slow).toMatchObject({ text: 're: slow' })
+  expect(await waiting).toMatchObject({ text: 're: after' })
+  expect(order).toEqual(['a', 'b'])
+  expect(host.crashes()).toBe(0)
+}, 60_000)

@@ -16,6 +16,11 @@ export interface GatewayHostOptions {
   idleMs?: number
   /** After a crash, the gateway's next thread starts no sooner than this (a crash loop backs off). */
   restartDelayMs?: number
+  /**
+   * Gateway threads alive at most (the roadmap's five connected gateways per workspace): a new one
+   * retires the least recently used idle thread, or waits for one to fall idle.
+   */
+  maxThreads?: number
   log?(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void
 }
 
@@ -23,6 +28,7 @@ interface GatewayThread {
   worker: Worker
   rpc: Rpc
   calls: number
+  lastUsed: number
   idleTimer?: ReturnType<typeof setTimeout>
   /** Ended on purpose (idle, shutdown): its exit is not a crash. */
   retiring?: boolean
@@ -46,6 +52,14 @@ export function createGatewayHost(opts: GatewayHostOptions) {
   const runsOf = new Map<string, Set<string>>()
   const restartDelayMs = opts.restartDelayMs ?? 1000
   const idleMs = opts.idleMs ?? 5 * 60_000
+  const maxThreads = opts.maxThreads ?? 5
+  let roomWaiters: (() => void)[] = []
+  /** Something may have made room (a call ended, a thread went): every waiter looks again. */
+  const roomChanged = () => {
+    const waiters = roomWaiters
+    roomWaiters = []
+    waiters.forEach((wake) => wake())
+  }
 
   function spawn(gatewayId: string): GatewayThread {
     const worker = new Worker(workerUrl(), {
@@ -60,13 +74,14 @@ export function createGatewayHost(opts: GatewayHostOptions) {
         return opts.api.gateway(gatewayId)
       },
     })
-    const thread: GatewayThread = { worker, rpc, calls: 0 }
+    const thread: GatewayThread = { worker, rpc, calls: 0, lastUsed: Date.now() }
     let ended = false
     const died = (outOfMemory: boolean, detail: string) => {
       if (ended) return
       ended = true
       clearTimeout(thread.idleTimer)
       if (threads.get(gatewayId) === thread) threads.delete(gatewayId)
+      roomChanged()
       if (thread.retiring) return
       crashedAt.set(gatewayId, Date.now())
       crashes++
@@ -82,23 +97,57 @@ export function createGatewayHost(opts: GatewayHostOptions) {
     return thread
   }
 
-  async function threadFor(gatewayId: string, signal: AbortSignal): Promise<GatewayThread> {
+  /** Ends a thread on purpose (idle, or making room): its exit is not a crash. */
+  function retire(gatewayId: string, thread: GatewayThread): void {
+    thread.retiring = true
+    clearTimeout(thread.idleTimer)
+    if (threads.get(gatewayId) === thread) threads.delete(gatewayId)
+    void thread.worker.terminate()
+    roomChanged()
+  }
+
+  /** At the cap: retires the least recently used idle thread, or waits until a call ends or a thread goes. */
+  async function makeRoom(signal: AbortSignal): Promise<void> {
+    const idle = [...threads].filter(([, t]) => t.calls === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0]
+    if (idle) return retire(idle[0], idle[1])
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+      roomWaiters.push(() => (signal.removeEventListener('abort', onAbort), resolve()))
+    })
+  }
+
+  /**
+   * The gateway's thread with this call counted on it. Counted in the same turn it is found or
+   * started, so no other call can take it for idle and retire it in between.
+   */
+  async function claimThread(gatewayId: string, signal: AbortSignal): Promise<GatewayThread> {
+    const claim = (thread: GatewayThread) => {
+      thread.calls++
+      thread.lastUsed = Date.now()
+      clearTimeout(thread.idleTimer)
+      // A thread with calls in flight keeps the process alive (its death must still be heard).
+      thread.worker.ref()
+      return thread
+    }
     const existing = threads.get(gatewayId)
-    if (existing) return existing
+    if (existing) return claim(existing)
     const wait = (crashedAt.get(gatewayId) ?? 0) + restartDelayMs - Date.now()
     if (wait > 0) await abortableSleep(wait, signal)
-    return threads.get(gatewayId) ?? spawn(gatewayId)
+    // Each check and its spawn happen in one turn, so racing calls cannot pass the cap together.
+    for (;;) {
+      const started = threads.get(gatewayId)
+      if (started) return claim(started)
+      if (threads.size < maxThreads) return claim(spawn(gatewayId))
+      await makeRoom(signal)
+    }
   }
 
   function armIdle(gatewayId: string, thread: GatewayThread): void {
     clearTimeout(thread.idleTimer)
     if (thread.calls > 0) return
     thread.worker.unref()
-    thread.idleTimer = setTimeout(() => {
-      thread.retiring = true
-      if (threads.get(gatewayId) === thread) threads.delete(gatewayId)
-      void thread.worker.terminate()
-    }, idleMs)
+    thread.idleTimer = setTimeout(() => retire(gatewayId, thread), idleMs)
     thread.idleTimer.unref()
   }
 
@@ -107,19 +156,16 @@ export function createGatewayHost(opts: GatewayHostOptions) {
     forRun(executionId: string): GatewayInvoker {
       return {
         async invoke({ signal, ...call }) {
-          const thread = await threadFor(call.gatewayId, signal)
+          const thread = await claimThread(call.gatewayId, signal)
           let used = runsOf.get(executionId)
           if (!used) runsOf.set(executionId, (used = new Set()))
           used.add(call.gatewayId)
-          thread.calls++
-          clearTimeout(thread.idleTimer)
-          // A thread with calls in flight keeps the process alive (its death must still be heard).
-          thread.worker.ref()
           try {
             return await thread.rpc.call('invoke', [executionId, call], signal)
           } finally {
             thread.calls--
             armIdle(call.gatewayId, thread)
+            if (thread.calls === 0) roomChanged()
           }
         },
       }
