@@ -3,15 +3,18 @@
  * WebAssembly file it loads from beside itself. This is what the container image runs:
  * `node runtime.mjs` with the same environment as `runtime/src/main.ts`.
  */
-import { copyFile, mkdir, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const runtimeDir = fileURLToPath(new URL('..', import.meta.url))
-const outDir = join(runtimeDir, 'dist')
+// TWOBOT_BUNDLE_OUT: elsewhere than dist/ (tests build their own copy).
+const outDir = process.env.TWOBOT_BUNDLE_OUT ?? join(runtimeDir, 'dist')
 await mkdir(outDir, { recursive: true })
+// Chunks are named by content: drop the previous build's, or the image would carry them too.
+for (const file of await readdir(outDir)) if (file.startsWith('chunk-')) await rm(join(outDir, file))
 
 await build({
   // The runtime, and its worker threads: code steps (TWOBOT_CODE_ISOLATION=worker), runs and
@@ -24,6 +27,10 @@ await build({
   },
   outdir: outDir,
   outExtension: { '.js': '.mjs' },
+  // Shared code in chunks beside the entries: each thread loads only what it imports, and what it
+  // imports lazily (undici, on a run's first HTTP request) stays out of its start-up.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -43,6 +50,7 @@ const fromQuickjs = createRequire(fromRuntime.resolve('quickjs-emscripten'))
 const variantDir = dirname(fromQuickjs.resolve('@jitl/quickjs-wasmfile-release-sync'))
 await copyFile(join(variantDir, 'emscripten-module.wasm'), join(outDir, 'emscripten-module.wasm'))
 
-for (const file of ['runtime.mjs', 'code-worker.mjs', 'run-worker.mjs', 'gateway-worker.mjs', 'emscripten-module.wasm']) {
+const chunks = (await readdir(outDir)).filter((f) => f.startsWith('chunk-')).sort()
+for (const file of ['runtime.mjs', 'code-worker.mjs', 'run-worker.mjs', 'gateway-worker.mjs', ...chunks, 'emscripten-module.wasm']) {
   console.log(`${join('runtime/dist', file)}  ${((await stat(join(outDir, file))).size / 1024).toFixed(0)} KiB`)
 }

@@ -23,7 +23,7 @@ ldd "$NODE_BIN" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
   mkdir -p "$ROOTFS$(dirname "$lib")"
   cp -L "$lib" "$ROOTFS$lib"
 done
-cp dist/runtime.mjs dist/code-worker.mjs dist/run-worker.mjs dist/gateway-worker.mjs dist/emscripten-module.wasm "$ROOTFS/app/"
+cp dist/*.mjs dist/emscripten-module.wasm "$ROOTFS/app/"
 cp Containerfile "$CONTEXT/Containerfile"
 
 "$ENGINE" build --quiet --tag "$TAG" --label "org.opencontainers.image.revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" -f "$CONTEXT/Containerfile" "$CONTEXT" >/dev/null

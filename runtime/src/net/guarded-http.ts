@@ -1,7 +1,13 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import ipaddr from 'ipaddr.js'
-import { Agent, fetch as undiciFetch } from 'undici'
+import type * as Undici from 'undici'
 import { StepFailure, type HttpClient } from '../engine/types'
+
+// undici is most of a run thread's code; it loads on the first request, so threads (and runs without
+// webhook steps) never pay for it.
+let undici: Promise<typeof Undici> | undefined
+// Bundled, undici (CommonJS) arrives as a default export only; from source, with named exports too.
+const loadUndici = () => (undici ??= import('undici').then((m) => ('Agent' in m ? m : (m as unknown as { default: typeof Undici }).default)))
 
 export interface GuardedHttpOptions {
   /** Local mode may reach loopback and private networks when the user asks for it. */
@@ -24,20 +30,21 @@ export function isPublicAddress(address: string): boolean {
  */
 export function createGuardedHttpClient(opts: GuardedHttpOptions = {}): HttpClient {
   const maxBytes = opts.maxResponseBytes ?? 1024 * 1024
-  const agent = new Agent({
-    connect: {
-      lookup(hostname, options, callback) {
-        dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-          if (err) return callback(err, [] as unknown as string, 4)
-          const list = addresses as LookupAddress[]
-          const blocked = list.find((a) => !opts.allowPrivateNetworks && !isPublicAddress(a.address))
-          if (blocked) return callback(Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EBLOCKED' }), [] as unknown as string, 4)
-          if ((options as { all?: boolean }).all) return callback(null, list as unknown as string, 4)
-          callback(null, list[0]!.address, list[0]!.family)
-        })
-      },
+  // Every resolved address is checked at connect time.
+  const connect: Undici.Agent.Options['connect'] = {
+    lookup(hostname, options, callback) {
+      dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+        if (err) return callback(err, [] as unknown as string, 4)
+        const list = addresses as LookupAddress[]
+        const blocked = list.find((a) => !opts.allowPrivateNetworks && !isPublicAddress(a.address))
+        if (blocked) return callback(Object.assign(new Error(`${hostname} resolves to a private address`), { code: 'EBLOCKED' }), [] as unknown as string, 4)
+        if ((options as { all?: boolean }).all) return callback(null, list as unknown as string, 4)
+        callback(null, list[0]!.address, list[0]!.family)
+      })
     },
-  })
+  }
+  let agent: Promise<Undici.Agent> | undefined
+  const agentFor = () => (agent ??= loadUndici().then(({ Agent }) => new Agent({ connect })))
   return {
     async request(req) {
       let url: URL
@@ -52,9 +59,10 @@ export function createGuardedHttpClient(opts: GuardedHttpOptions = {}): HttpClie
       if (ipaddr.isValid(host) && !opts.allowPrivateNetworks && !isPublicAddress(host)) {
         throw new StepFailure(`${url.hostname} is a private address; webhook steps may only call public hosts`, 'USER', { retryable: false, code: 'SSRF_BLOCKED' })
       }
+      const [{ fetch: undiciFetch }, dispatcher] = await Promise.all([loadUndici(), agentFor()])
       let res
       try {
-        res = await undiciFetch(url, { method: req.method, headers: req.headers, body: req.body, signal: req.signal, redirect: 'manual', dispatcher: agent })
+        res = await undiciFetch(url, { method: req.method, headers: req.headers, body: req.body, signal: req.signal, redirect: 'manual', dispatcher })
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause
         if (cause?.code === 'EBLOCKED') throw new StepFailure(`${cause.message}; webhook steps may only call public hosts`, 'USER', { retryable: false, code: 'SSRF_BLOCKED' })
