@@ -10,8 +10,7 @@ import { createGatewayHost } from './worker/gateway-host'
 import { startHealthServer } from './worker/health-server'
 import { startJobLoop } from './worker/job-loop'
 import { createRunPool } from './worker/run-pool'
-import { buildGatewayFactories } from './worker/gateway-tools'
-import { buildRunTools, type ToolsConfig } from './worker/run-tools'
+import type { ToolsConfig } from './worker/run-tools'
 import { createHttpRuntimeApi } from './worker/runtime-api'
 import { WORKSPACE_BULKHEADS } from '@2bot/edge-api/contracts'
 import { createJsonLogger, type LogLevel } from '@2bot/edge-api/logger'
@@ -79,10 +78,11 @@ export async function main(): Promise<void> {
   const loop = startJobLoop({
     api,
     owner,
-    // Used by runs on the main thread; with isolation each run's thread builds its own (nothing here starts until used).
-    tools: buildRunTools(config),
-    gateways: buildGatewayFactories(config),
-    isolation,
+    // Runs here, or each in a thread of its own. The engine's tools and the gateway clients (openai,
+    // grammy) are loaded only where runs execute on this thread, so with bulkheads it stays small.
+    ...(isolation
+      ? { isolation }
+      : { tools: (await import('./worker/run-tools')).buildRunTools(config), gateways: (await import('./worker/gateway-tools')).buildGatewayFactories(config) }),
     concurrency: env.TWOBOT_CONCURRENCY,
     leaseSeconds: env.TWOBOT_LEASE_SECONDS,
     log,

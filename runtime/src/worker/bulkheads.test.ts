@@ -6,8 +6,7 @@ import { fakeRuntimeApi } from '../test/fake-runtime-api'
 import { createGatewayHost } from './gateway-host'
 import { startJobLoop, type JobLoop } from './job-loop'
 import { createRunPool } from './run-pool'
-import { buildGatewayFactories } from './gateway-tools'
-import { buildRunTools, type ToolsConfig } from './run-tools'
+import type { ToolsConfig } from './run-tools'
 import type { RuntimeApi } from './runtime-api'
 
 /**
@@ -35,7 +34,7 @@ afterEach(async () => {
 function isolatedLoop(api: RuntimeApi, concurrency = 4, leaseSeconds = 30): { loop: JobLoop; runs: ReturnType<typeof createRunPool>; gateways: ReturnType<typeof createGatewayHost> } {
   const runs = createRunPool({ config: CONFIG, memoryMb: RUN_MB, maxThreads: concurrency })
   const gateways = createGatewayHost({ config: CONFIG, api, memoryMb: GATEWAY_MB, restartDelayMs: 50 })
-  const loop = startJobLoop({ api, owner: 'test', tools: buildRunTools(CONFIG), gateways: buildGatewayFactories(CONFIG), isolation: { runs, runMemoryMb: RUN_MB, gateways }, concurrency, leaseSeconds })
+  const loop = startJobLoop({ api, owner: 'test', isolation: { runs, runMemoryMb: RUN_MB, gateways }, concurrency, leaseSeconds })
   cleanup.push(async () => {
     await loop.stop()
     await runs.close()

@@ -7,18 +7,23 @@ import { RunThreadDied, type RunPool } from './run-pool'
 import type { RunTools } from './run-tools'
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
 
-export interface JobLoopOptions {
+/**
+ * Bulkheads: each run in a thread of its own and each gateway in a thread of its own, with their
+ * own memory limits.
+ */
+export interface Isolation {
+  runs: RunPool
+  runMemoryMb: number
+  gateways: GatewayHost
+}
+
+/** Where runs execute: on this thread with these tools and gateway clients, or in threads (`isolation`). */
+type RunPlacement = { isolation?: undefined; tools: RunTools; gateways: GatewayFactories } | { isolation: Isolation; tools?: undefined; gateways?: undefined }
+
+export type JobLoopOptions = RunPlacement & {
   api: RuntimeApi
   /** Names this runtime in leases, so a lease taken over by another attempt is noticed. */
   owner: string
-  /** Executors, HTTP and code runner for runs on the main thread. */
-  tools: RunTools
-  gateways: GatewayFactories
-  /**
-   * Bulkheads: each run in a thread of its own and each gateway in a thread of its own, with
-   * their own memory limits. Without it runs and gateways share the main thread.
-   */
-  isolation?: { runs: RunPool; runMemoryMb: number; gateways: GatewayHost }
   concurrency?: number
   /** How long one lease call may wait for work (long poll). */
   pollMs?: number
@@ -53,7 +58,6 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
   const concurrency = opts.concurrency ?? 10
   const leaseSeconds = opts.leaseSeconds ?? 30
   const log = opts.log ?? (() => {})
-  const isolation = opts.isolation
   const stopping = new AbortController()
   // Aborted first on drain: no new leases, runs in flight continue.
   const leasing = new AbortController()
@@ -74,13 +78,14 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
       }
     }, (leaseSeconds * 1000) / 3)
     if (job.execution.cancelRequested) controller.abort(new Error('cancelled'))
-    const gateways = isolation ? isolation.gateways.forRun(executionId) : createGatewayInvoker(opts.api, opts.gateways, circuits)
     try {
-      if (!isolation) {
+      if (!opts.isolation) {
+        const gateways = createGatewayInvoker(opts.api, opts.gateways, circuits)
         await executeJob(job, { ...opts.tools, api: opts.api, owner: opts.owner, gateways, signal: controller.signal, stopping: () => stopping.signal.aborted, log })
         return
       }
-      await isolation.runs.run(job, { api: opts.api, gateways, owner: opts.owner, log }, controller.signal)
+      const gateways = opts.isolation.gateways.forRun(executionId)
+      await opts.isolation.runs.run(job, { api: opts.api, gateways, owner: opts.owner, log }, controller.signal)
     } catch (err) {
       if (!(err instanceof RunThreadDied)) {
         // Left to the reaper, which hands the job to the next attempt after its lease.
@@ -89,7 +94,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
       }
       // Its thread died: retrying would hit the same wall, so the run ends failed and says why.
       const message = err.outOfMemory
-        ? `The run used more than its ${isolation?.runMemoryMb} MB of memory and was stopped; other runs were not affected`
+        ? `The run used more than its ${opts.isolation?.runMemoryMb} MB of memory and was stopped; other runs were not affected`
         : `The run's worker stopped unexpectedly (${err.message})`
       log('warn', 'run thread died', { executionId, outOfMemory: err.outOfMemory })
       await opts.api.fail(executionId, { ...lease, message, code: err.outOfMemory ? 'RUN_MEMORY_LIMIT' : 'RUN_WORKER_CRASHED' }).catch((e: Error) => {
@@ -98,7 +103,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
       })
     } finally {
       clearInterval(beat)
-      isolation?.gateways.endRun(executionId)
+      opts.isolation?.gateways.endRun(executionId)
     }
   }
 
