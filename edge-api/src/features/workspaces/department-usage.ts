@@ -53,6 +53,8 @@ export interface PoolUsage {
   organizationId: string
   ownerId: string
   workspaceId: string | null
+  /** Departments whose jobs are leased after the others' now (the workspace row's fair-share list). */
+  heldBack: string[]
   windowMs: number
   runs: number
   runSeconds: number
@@ -71,7 +73,7 @@ export interface PoolUsage {
 export async function departmentUsage(deps: AppDeps, organizationId: string, opts: { windowMs?: number } = {}): Promise<PoolUsage | undefined> {
   const windowMs = opts.windowMs ?? DEPARTMENT_WINDOW_MS
   const [org] = await deps.db
-    .select({ ownerId: organizations.ownerId, ramMb: organizations.totalRamMb, cpus: organizations.totalCpuCores, workspaceId: workspaces.id })
+    .select({ ownerId: organizations.ownerId, ramMb: organizations.totalRamMb, cpus: organizations.totalCpuCores, workspaceId: workspaces.id, heldBack: workspaces.overQuotaDepartments })
     .from(organizations)
     .leftJoin(workspaces, eq(workspaces.organizationId, organizations.id))
     .where(and(eq(organizations.id, organizationId), isNull(organizations.deletedAt)))
@@ -115,7 +117,7 @@ export async function departmentUsage(deps: AppDeps, organizationId: string, opt
     const used = unassigned.reduce((sum, [, u]) => ({ runs: sum.runs + u.runs, runSeconds: sum.runSeconds + u.runSeconds }), { runs: 0, runSeconds: 0 })
     shares.push({ departmentId: null, name: 'No department', ...used, share: shareOf(used.runSeconds), quotaShare: null, overQuota: false })
   }
-  return { organizationId, ownerId: org.ownerId, workspaceId, windowMs, runs, runSeconds, departments: shares }
+  return { organizationId, ownerId: org.ownerId, workspaceId, heldBack: org.heldBack ?? [], windowMs, runs, runSeconds, departments: shares }
 }
 
 const percent = (part: number) => Math.round(part * 100)
@@ -133,8 +135,7 @@ export async function ownedPoolUsage(deps: AppDeps, userId: string, opts: { orga
     .limit(1)
   const usage = org && (await departmentUsage(deps, org.id, { windowMs: opts.windowMs }))
   if (!usage) throw notFound('Organization')
-  const [pool] = usage.workspaceId ? await deps.db.select({ heldBack: workspaces.overQuotaDepartments }).from(workspaces).where(eq(workspaces.id, usage.workspaceId)).limit(1) : []
-  const heldBack = new Set(pool?.heldBack ?? [])
+  const heldBack = new Set(usage.heldBack)
   const oneDecimal = (part: number) => Math.round(part * 1000) / 10
   return {
     organizationId: usage.organizationId,
@@ -175,7 +176,7 @@ export async function checkDepartmentShares(
   const minimum = opts.minimum ?? DEPARTMENT_ALERT_MINIMUM
   const usage = await departmentUsage(deps, organizationId, { windowMs })
   const over = usage && usage.runSeconds >= minimum.poolRunSeconds ? usage.departments.filter((d) => d.departmentId && d.overQuota && d.runs >= minimum.departmentRuns) : []
-  await rememberOverQuota(deps, workspaceId, over.map((d) => d.departmentId!))
+  await rememberOverQuota(deps, workspaceId, usage?.heldBack, over.map((d) => d.departmentId!))
   const window = Math.floor(deps.clock.now().getTime() / windowMs)
   const alerted: string[] = []
   for (const d of over) {
@@ -192,11 +193,14 @@ export async function checkDepartmentShares(
   return alerted
 }
 
-/** Writes the over-quota set only when it changed (most checks change nothing). */
-async function rememberOverQuota(deps: AppDeps, workspaceId: string, departmentIds: string[]): Promise<void> {
+/**
+ * Writes the over-quota set only when it changed (most checks change nothing). `current` is what
+ * the usage query read from the row already; without it (the organization is gone) the row is read.
+ */
+async function rememberOverQuota(deps: AppDeps, workspaceId: string, current: string[] | undefined, departmentIds: string[]): Promise<void> {
   const next = departmentIds.length > 0 ? [...departmentIds].sort() : null
-  const [row] = await deps.db.select({ current: workspaces.overQuotaDepartments }).from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1)
-  if (!row || (row.current ?? []).join(',') === (next ?? []).join(',')) return
+  const stored = current ?? (await deps.db.select({ current: workspaces.overQuotaDepartments }).from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1))[0]?.current
+  if (stored === undefined || (stored ?? []).join(',') === (next ?? []).join(',')) return
   await deps.db.update(workspaces).set({ overQuotaDepartments: next }).where(eq(workspaces.id, workspaceId))
 }
 
