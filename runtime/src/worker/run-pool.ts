@@ -82,18 +82,16 @@ export function createRunPool(opts: RunPoolOptions) {
       const thread = await pool.acquire()
       const connection = connect(thread)
       connection.host = host
-      let healthy = true
+      // A thread whose run did not end cleanly (it died, or the call failed) is not reused.
+      let healthy = false
       try {
         await Promise.race([
           connection.rpc.call('run', [job, host.owner], signal),
           thread.died.then(({ outOfMemory, message }) => {
-            healthy = false
             throw new RunThreadDied(outOfMemory, message)
           }),
         ])
-      } catch (err) {
-        if (!(err instanceof RunThreadDied)) healthy = false
-        throw err
+        healthy = true
       } finally {
         connection.host = undefined
         pool.release(thread, healthy)
