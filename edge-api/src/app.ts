@@ -11,6 +11,8 @@ import { devRoutes } from './features/dev/dev.routes'
 import { gatewaysRoutes } from './features/gateways/gateways.routes'
 import { healthRoutes } from './features/health/health.routes'
 import { notificationsRoutes } from './features/notifications/notifications.routes'
+import { marketplaceRoutes } from './features/plugins/marketplace.routes'
+import { userPluginsRoutes } from './features/plugins/plugins.routes'
 import { queueTickRoutes } from './features/queue/queue-tick.routes'
 import { runtimeRoutes } from './features/runtime/runtime.routes'
 import { workspaceRoutes } from './features/workspaces/workspaces.routes'
@@ -41,6 +43,8 @@ function apiRoutes() {
     .route('/api-keys', apiKeysRoutes)
     .route('/gateways', gatewaysRoutes)
     .route('/user/services', servicesRoutes)
+    .route('/user/plugins', userPluginsRoutes)
+    .route('/marketplace', marketplaceRoutes)
     .route('/dashboard', dashboardRoutes)
     .route('/notifications', notificationsRoutes)
     .route('/workspace', workspaceRoutes)

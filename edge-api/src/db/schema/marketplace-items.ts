@@ -39,3 +39,5 @@ export const marketplaceItems = pgTable(
     index('marketplace_items_category_idx').on(t.categoryId),
   ],
 )
+
+export type MarketplaceItem = typeof marketplaceItems.$inferSelect

@@ -17,6 +17,8 @@ export const userInstalls = pgTable(
     itemType: marketplaceType('item_type').notNull(),
     config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
     state: jsonb('state').$type<Record<string, unknown>>(),
+    /** A plugin's gateways: the id of one of the owner's gateways per gateway type it calls. */
+    gatewayBindings: jsonb('gateway_bindings').$type<Record<string, string>>().notNull().default({}),
     isEnabled: boolean('is_enabled').notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -27,3 +29,5 @@ export const userInstalls = pgTable(
     index('user_installs_user_id_idx').on(t.userId),
   ],
 )
+
+export type UserInstall = typeof userInstalls.$inferSelect

@@ -19,6 +19,8 @@ export const workspaceUsageSamples = pgTable(
     cpuLimitMillicores: integer('cpu_limit_millicores'),
     storageBytes: bigint('storage_bytes', { mode: 'number' }).notNull().default(0),
     activeRuns: integer('active_runs').notNull().default(0),
+    /** Plugin threads alive (each a plugin loaded in its sandbox). */
+    activePlugins: integer('active_plugins').notNull().default(0),
   },
   (t) => [index('workspace_usage_samples_workspace_time_idx').on(t.workspaceId, t.sampledAt)],
 )

@@ -1,12 +1,14 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
+import { PluginSlugParam, PluginStorageBody } from '../../contracts/plugins.contract'
 import { CheckpointBody, FailBody, HeartbeatBody, LeaseBody, ReleaseBody, StepStartedBody } from '../../contracts/runtime.contract'
 import { gateways, type Workspace } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { validate } from '../../middleware/validate'
 import { gatewayCredentials } from '../gateways/gateways.service'
+import { pluginStorage, runtimePlugin } from '../plugins/plugins.service'
 import { findWorkspaceByToken } from '../workspaces/workspaces.service'
 import { failJob, heartbeat, heldJob, leaseJobs, recordCheckpoint, recordStepStarted, releaseJob, returnUnseenLeases } from './runtime.service'
 
@@ -89,3 +91,12 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
     c.header('Cache-Control', 'no-store')
     return c.json({ gateway: { id: row.id, type: row.type, config: row.config, credentials: await gatewayCredentials(deps, row) } })
   })
+  /** A plugin this workspace's owner installed and enabled: its source, config and gateway bindings. */
+  .get('/plugins/:slug', validate('param', PluginSlugParam), async (c) => {
+    c.header('Cache-Control', 'no-store')
+    return c.json({ plugin: await runtimePlugin(c.get('deps'), workspaceOf(c), c.req.valid('param').slug) })
+  })
+  /** The plugin's key-value storage (get, set, delete), capped per install. */
+  .post('/plugins/:slug/storage', validate('param', PluginSlugParam), validate('json', PluginStorageBody), async (c) =>
+    c.json(await pluginStorage(c.get('deps'), workspaceOf(c), c.req.valid('param').slug, c.req.valid('json'))),
+  )

@@ -1,0 +1,2 @@
+ALTER TABLE "user_installs" ADD COLUMN "gateway_bindings" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "workspace_usage_samples" ADD COLUMN "active_plugins" integer DEFAULT 0 NOT NULL;
