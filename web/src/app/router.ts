@@ -28,6 +28,7 @@ export const routes: RouteRecordRaw[] = [
       ...comingSoonRoutes,
       { path: 'workflows', name: 'workflows', component: () => import('../features/workflows/components/WorkflowsPage.vue'), meta: { title: 'Workflows' } },
       { path: 'workflows/:id', name: 'workflow-editor', component: () => import('../features/workflows/components/WorkflowEditorPage.vue'), props: true, meta: { title: 'Workflow' } },
+      { path: 'marketplace', name: 'marketplace', component: () => import('../features/plugins/components/MarketplacePage.vue'), meta: { title: 'Marketplace' } },
       { path: 'gateways', name: 'gateways', component: () => import('../features/gateways/components/GatewaysPage.vue'), meta: { title: 'Gateways' } },
       { path: 'workspace', name: 'workspace', component: () => import('../features/workspace/components/WorkspacePage.vue'), meta: { title: 'Workspace' } },
       { path: 'executions/:serviceId/:executionId?', name: 'executions', component: () => import('../features/executions/components/ExecutionsPage.vue'), props: true, meta: { title: 'Executions' } },

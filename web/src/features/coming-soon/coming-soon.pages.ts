@@ -20,12 +20,6 @@ export const COMING_SOON: ComingSoonInfo[] = [
     ],
   },
   {
-    key: 'marketplace',
-    title: 'Marketplace',
-    summary: 'Install ready-made workflows and plugins built by 2Bot and the community.',
-    capabilities: ['Browse templates by category', 'Install a template into your workspace in one click', 'Publish your own workflows'],
-  },
-  {
     key: 'organization',
     title: 'Organization',
     summary: 'Work as a team: invite colleagues, group them into departments and choose who can do what.',

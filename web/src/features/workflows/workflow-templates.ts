@@ -93,7 +93,8 @@ export function newStep(type: StepType, id: string): DraftStep {
     case 'code':
       return { id, type, source: 'return { ok: true }' }
     case 'plugin':
-      return { id, type, plugin: 'my-plugin', action: 'run', params: {} }
+      // Picked on the panel from the installed plugins.
+      return { id, type, plugin: '', action: '', params: {} }
   }
 }
 
