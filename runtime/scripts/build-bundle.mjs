@@ -18,12 +18,13 @@ for (const file of await readdir(outDir)) if (file.startsWith('chunk-')) await r
 
 await build({
   // The runtime, and its worker threads: code steps (TWOBOT_CODE_ISOLATION=worker), runs and
-  // gateways (TWOBOT_ISOLATION=worker).
+  // gateways (TWOBOT_ISOLATION=worker), plugins (always).
   entryPoints: {
     runtime: join(runtimeDir, 'src', 'main.ts'),
     'code-worker': join(runtimeDir, 'src', 'sandbox', 'code-worker.ts'),
     'run-worker': join(runtimeDir, 'src', 'worker', 'run-worker.ts'),
     'gateway-worker': join(runtimeDir, 'src', 'worker', 'gateway-worker.ts'),
+    'plugin-worker': join(runtimeDir, 'src', 'worker', 'plugin-worker.ts'),
   },
   outdir: outDir,
   outExtension: { '.js': '.mjs' },
@@ -51,6 +52,6 @@ const variantDir = dirname(fromQuickjs.resolve('@jitl/quickjs-wasmfile-release-s
 await copyFile(join(variantDir, 'emscripten-module.wasm'), join(outDir, 'emscripten-module.wasm'))
 
 const chunks = (await readdir(outDir)).filter((f) => f.startsWith('chunk-')).sort()
-for (const file of ['runtime.mjs', 'code-worker.mjs', 'run-worker.mjs', 'gateway-worker.mjs', ...chunks, 'emscripten-module.wasm']) {
+for (const file of ['runtime.mjs', 'code-worker.mjs', 'run-worker.mjs', 'gateway-worker.mjs', 'plugin-worker.mjs', ...chunks, 'emscripten-module.wasm']) {
   console.log(`${join('runtime/dist', file)}  ${((await stat(join(outDir, file))).size / 1024).toFixed(0)} KiB`)
 }

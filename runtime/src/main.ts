@@ -7,12 +7,13 @@ import { hostname } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import * as v from 'valibot'
 import { createGatewayHost } from './worker/gateway-host'
+import { createPluginHost } from './worker/plugin-host'
 import { startHealthServer } from './worker/health-server'
 import { startJobLoop } from './worker/job-loop'
 import { createRunPool } from './worker/run-pool'
 import type { ToolsConfig } from './worker/run-tools'
 import { createHttpRuntimeApi } from './worker/runtime-api'
-import { WORKSPACE_BULKHEADS } from '@2bot/edge-api/contracts'
+import { PLUGIN_LIMITS, WORKSPACE_BULKHEADS } from '@2bot/edge-api/contracts'
 import { createJsonLogger, type LogLevel } from '@2bot/edge-api/logger'
 
 const RuntimeEnv = v.object({
@@ -44,6 +45,8 @@ const RuntimeEnv = v.object({
   TWOBOT_ISOLATION: v.optional(v.picklist(['worker', 'inline']), 'inline'),
   TWOBOT_RUN_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), String(WORKSPACE_BULKHEADS.runMemoryMb)),
   TWOBOT_GATEWAY_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), String(WORKSPACE_BULKHEADS.gatewayMemoryMb)),
+  /** Each plugin's memory: its QuickJS sandbox's heap, and its thread's V8 heap. */
+  TWOBOT_PLUGIN_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(32), v.maxValue(4096)), String(PLUGIN_LIMITS.memoryMb)),
   /** On SIGTERM, runs in flight may finish for this long before their jobs are given back. */
   TWOBOT_DRAIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(300)), '10'),
 })
@@ -75,9 +78,12 @@ export async function main(): Promise<void> {
           gateways: createGatewayHost({ config, api, memoryMb: env.TWOBOT_GATEWAY_MEMORY_MB, log }),
         }
       : undefined
+  // Plugins always run in threads of their own (the sandbox's heap and the thread's), even without bulkheads for runs.
+  const plugins = createPluginHost({ api, memoryMb: env.TWOBOT_PLUGIN_MEMORY_MB, maxThreads: PLUGIN_LIMITS.maxThreads, log })
   const loop = startJobLoop({
     api,
     owner,
+    plugins,
     // Runs here, or each in a thread of its own. The engine's tools and the gateway clients (openai,
     // grammy) are loaded only where runs execute on this thread, so with bulkheads it stays small.
     ...(isolation
@@ -97,6 +103,7 @@ export async function main(): Promise<void> {
           activeRuns: loop.active,
           draining: loop.draining,
           bulkheads: isolation && (() => ({ runThreads: isolation.runs.threads(), gatewayThreads: isolation.gateways.threads(), gatewayCrashes: isolation.gateways.crashes() })),
+          plugins: () => ({ threads: plugins.threads(), crashes: plugins.crashes() }),
         })
   log('info', 'runtime started', { owner, healthPort: env.TWOBOT_HEALTH_PORT })
   let stopping = false
@@ -105,7 +112,7 @@ export async function main(): Promise<void> {
     stopping = true
     // A hot swap or sleep: take no more work, let runs in flight finish, give back what remains.
     await loop.drain(env.TWOBOT_DRAIN_SECONDS * 1000)
-    await Promise.all([isolation?.runs.close(), isolation?.gateways.close()])
+    await Promise.all([isolation?.runs.close(), isolation?.gateways.close(), plugins.close()])
     health?.close()
     process.exit(0)
   }

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { GATEWAY_TYPES, type GatewayType } from './gateways.contract'
+import { WORKSPACE_BULKHEADS } from './workspace.contract'
 
 /**
  * Marketplace plugins: a manifest (what the catalog shows and the UI builds forms from) plus
@@ -10,8 +11,8 @@ import { GATEWAY_TYPES, type GatewayType } from './gateways.contract'
 
 /** The roadmap's per-plugin bulkhead ("Intra-Workspace Isolation") and sandbox limits. */
 export const PLUGIN_LIMITS = {
-  /** Heap of a plugin's thread; its QuickJS heap gets most of it. */
-  memoryMb: 64,
+  /** A plugin's memory: its QuickJS sandbox's heap, and its thread's V8 heap. */
+  memoryMb: WORKSPACE_BULKHEADS.pluginMemoryMb,
   /** Wall clock of one action call. */
   timeoutMs: 5000,
   /** Longest stretch of plugin code without an await before it is stopped (the sandbox's CPU time). */

@@ -13,10 +13,10 @@ export const WorkspaceUsageQuery = v.object({
 export type WorkspaceStatus = 'NONE' | 'STOPPED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'SLEEPING' | 'RESTARTING' | 'CRASHED' | 'ERROR'
 
 /**
- * The roadmap's sub-limits inside a workspace (bulkheads): the heap of each service run's thread and
- * of each gateway's thread. The runtime's defaults and what the API reports both come from here.
+ * The roadmap's sub-limits inside a workspace (bulkheads): the heap of each service run's thread, of
+ * each gateway's thread and of each plugin's (its sandbox and its thread). The runtime's defaults and what the API reports both come from here.
  */
-export const WORKSPACE_BULKHEADS = { runMemoryMb: 256, gatewayMemoryMb: 128 } as const
+export const WORKSPACE_BULKHEADS = { runMemoryMb: 256, gatewayMemoryMb: 128, pluginMemoryMb: 64 } as const
 
 export interface PublicWorkspace {
   /** null until the first thing needs a workspace (lazy start). */
@@ -33,8 +33,11 @@ export interface PublicWorkspace {
   restarts: number
   oomKilled: boolean
   usage: PublicUsageSample | null
-  /** Runs and gateways each in a thread with these limits; null where they share the runtime's thread (embedded default). */
-  bulkheads: { runMemoryMb: number; gatewayMemoryMb: number } | null
+  /**
+   * Runs and gateways each in a thread with these limits; null where they share the runtime's
+   * thread (embedded default). Plugins always run in threads of their own (pluginMemoryMb).
+   */
+  bulkheads: { runMemoryMb: number; gatewayMemoryMb: number; pluginMemoryMb: number } | null
 }
 
 export interface PublicUsageSample {
@@ -45,6 +48,7 @@ export interface PublicUsageSample {
   cpuLimitCores: number | null
   storageBytes: number
   activeRuns: number
+  activePlugins: number
 }
 
 export const DepartmentUsageQuery = v.object({

@@ -11,7 +11,8 @@ import { workflow } from '../test/builders'
  * The bundle the container runs, not the source: esbuild splits shared code into chunks and turns
  * lazy imports into chunk loads (undici, on a run's first HTTP request), which the source tests
  * cannot see. A run thread from `dist/run-worker.mjs` runs a webhook step whose host resolves to
- * loopback: undici must load from its chunk and the connect-time guard must refuse the address.
+ * loopback: undici must load from its chunk and the connect-time guard must refuse the address. A
+ * plugin thread from `dist/plugin-worker.mjs` must find QuickJS's WebAssembly beside it.
  */
 const RUNTIME_DIR = fileURLToPath(new URL('../../', import.meta.url))
 let outDir: string
@@ -47,4 +48,33 @@ it('a run thread from the bundle loads undici lazily and still refuses private a
     worker.postMessage({ rpc: 'call', id: 1, method: 'run', args: [job, 'test'] })
   }).finally(() => worker.terminate())
   expect(final).toMatchObject({ status: 'failed', error: { code: 'SSRF_BLOCKED' } })
+}, 60_000)
+
+it('a plugin thread from the bundle loads QuickJS beside it and runs an action, asking the main thread for storage', async () => {
+  const worker = new Worker(pathToFileURL(join(outDir, 'plugin-worker.mjs')), { workerData: { slug: 'counter', memoryMb: 64 } })
+  const plugin = {
+    installId: 'i1',
+    slug: 'counter',
+    version: '1.0.0',
+    config: { step: 2 },
+    gatewayBindings: {},
+    source: 'export async function bump(params, ctx) { const n = ((await ctx.storage.get("n")) || 0) + ctx.config.step; await ctx.storage.set("n", n); return { n, by: params.by } }',
+  }
+  const stored = new Map<string, unknown>()
+  const result = await new Promise<unknown>((resolve, reject) => {
+    worker.on('error', reject)
+    worker.on('message', (m: { rpc: string; id: number; method?: string; args?: [number, { op: string; key: string; value?: unknown }]; ok?: boolean; value?: unknown; error?: unknown }) => {
+      if (m.rpc === 'call') {
+        const op = m.args![1]
+        if (op.op === 'set') stored.set(op.key, op.value)
+        worker.postMessage({ rpc: 'result', id: m.id, ok: true, value: { value: stored.get(op.key) ?? null } })
+      } else if (m.rpc === 'result') {
+        if (m.ok) resolve(m.value)
+        else reject(new Error(JSON.stringify(m.error)))
+      }
+    })
+    worker.postMessage({ rpc: 'call', id: 1, method: 'call', args: [7, plugin, 'bump', { by: 'test' }] })
+  }).finally(() => worker.terminate())
+  expect(result).toEqual({ n: 2, by: 'test' })
+  expect(stored.get('n')).toBe(2)
 }, 60_000)

@@ -83,6 +83,11 @@ export interface GatewayInvoker {
   invoke(call: { gatewayId: string; action: string; params: unknown; idempotencyKey: string; signal: AbortSignal }): Promise<unknown>
 }
 
+/** Calls an action of a plugin installed in the workspace; the runtime's plugin host implements it. */
+export interface PluginInvoker {
+  invoke(call: { plugin: string; action: string; params: unknown; idempotencyKey: string; signal: AbortSignal }): Promise<unknown>
+}
+
 export interface CodeRunner {
   run(source: string, input: unknown, opts: { timeoutMs: number; signal: AbortSignal }): Promise<unknown>
 }
@@ -107,6 +112,8 @@ export interface HttpClient {
 
 export interface EngineDeps {
   gateways: GatewayInvoker
+  /** Absent where no plugin host runs (engine tests, dry tools): plugin steps then fail as unavailable. */
+  plugins?: PluginInvoker
   http: HttpClient
   code: CodeRunner
   now(): number

@@ -3,10 +3,12 @@ import { StepFailure, type StepExecutor } from '../engine/types'
 
 type PluginStep = Extract<WorkflowStep, { type: 'plugin' }>
 
-/** Plugins run in the workspace's plugin sandbox, which arrives with the plugin system. */
+/** Calls an action of an installed plugin, which runs sandboxed in a thread of its own (the plugin host). */
 export const pluginStep: StepExecutor<PluginStep> = {
   sideEffects: true,
-  async execute({ step }) {
-    throw new StepFailure(`Plugin "${step.plugin}" cannot run: plugins are not available in this workspace yet`, 'USER', { retryable: false, code: 'PLUGIN_UNAVAILABLE' })
+  async execute({ step, render, deps, signal, executionId, key }) {
+    if (!deps.plugins) throw new StepFailure(`Plugin "${step.plugin}" cannot run here: this runtime has no plugin host`, 'USER', { retryable: false, code: 'PLUGIN_UNAVAILABLE' })
+    const output = await deps.plugins.invoke({ plugin: step.plugin, action: step.action, params: render(step.params), idempotencyKey: `${executionId}:${key}`, signal })
+    return { output }
   },
 }

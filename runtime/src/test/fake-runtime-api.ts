@@ -1,8 +1,14 @@
-import type { LeasedJob } from '@2bot/edge-api/contracts'
-import type { RuntimeApi } from '../worker/runtime-api'
+import type { LeasedJob, RuntimePlugin } from '@2bot/edge-api/contracts'
+import { RuntimeApiError, type RuntimeApi } from '../worker/runtime-api'
 
 /** A platform double for the job loop: hands out the queued jobs once, records what the runtime reports. */
-export function fakeRuntimeApi(queue: LeasedJob[], gateways: Record<string, Awaited<ReturnType<RuntimeApi['gateway']>>> = {}) {
+export function fakeRuntimeApi(
+  queue: LeasedJob[],
+  gateways: Record<string, Awaited<ReturnType<RuntimeApi['gateway']>>> = {},
+  plugins: Record<string, RuntimePlugin> = {},
+) {
+  /** Each plugin's storage, as the platform keeps it per install. */
+  const storage = new Map<string, Record<string, unknown>>()
   const finished: string[] = []
   const released: string[] = []
   const failed: { id: string; code: string; message: string }[] = []
@@ -46,10 +52,23 @@ export function fakeRuntimeApi(queue: LeasedJob[], gateways: Record<string, Awai
       if (!gateway) throw Object.assign(new Error('no such gateway'), { status: 404 })
       return gateway
     },
+    async plugin(slug) {
+      const plugin = plugins[slug]
+      if (!plugin) throw new RuntimeApiError(404, 'NOT_FOUND', `The plugin "${slug}" is not installed`, 'PLUGIN_NOT_INSTALLED')
+      return plugin
+    },
+    async pluginStorage(slug, op) {
+      const state = storage.get(slug) ?? {}
+      storage.set(slug, state)
+      if (op.op === 'get') return { value: state[op.key] ?? null }
+      if (op.op === 'set') state[op.key] = op.value
+      else delete state[op.key]
+      return { value: op.op === 'set' ? op.value : null }
+    },
   }
   /** The user cancels a run: its next heartbeat says so. */
   const cancel = (id: string) => cancelled.add(id)
   /** Jobs are added after the loop started, as the platform queues them. */
   const enqueue = (...jobs: LeasedJob[]) => queue.push(...jobs)
-  return { api, finished, released, failed, outputs, states, enqueue, cancel }
+  return { api, finished, released, failed, outputs, states, storage, enqueue, cancel }
 }

@@ -11,6 +11,9 @@ export interface RuntimeHealth {
   cpu: { cores: number; userMicros: number; systemMicros: number }
   /** With TWOBOT_ISOLATION=worker: threads alive now, and gateway threads that died since start. */
   bulkheads: { runThreads: number; gatewayThreads: number; gatewayCrashes: number } | null
+  /** Plugin threads alive now (each a plugin loaded in its sandbox), and those that died since start. */
+  activePlugins: number
+  pluginCrashes: number
 }
 
 export interface HealthServerOptions {
@@ -20,6 +23,7 @@ export interface HealthServerOptions {
   activeRuns: () => number
   draining: () => boolean
   bulkheads?: () => RuntimeHealth['bulkheads']
+  plugins?: () => { threads: number; crashes: number }
 }
 
 /** The container's memory limit from its cgroup (v2 or v1); null where none applies. */
@@ -61,6 +65,8 @@ export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
         activeRuns: opts.activeRuns(),
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, limitBytes },
         bulkheads: opts.bulkheads?.() ?? null,
+        activePlugins: opts.plugins?.().threads ?? 0,
+        pluginCrashes: opts.plugins?.().crashes ?? 0,
         cpu: { cores: elapsedMicros > 0 ? Math.round(((cpu.user + cpu.system) / elapsedMicros) * 1000) / 1000 : 0, userMicros: cpu.user, systemMicros: cpu.system },
       }
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body))

@@ -2,6 +2,7 @@ import type { LeasedJob } from '@2bot/edge-api/contracts'
 import { abortableSleep } from '../engine/sleep'
 import { createGatewayCircuits, createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
 import type { GatewayHost } from './gateway-host'
+import type { PluginHost } from './plugin-host'
 import { executeJob, RUNTIME_STOPPING } from './run-job'
 import { RunThreadDied, type RunPool } from './run-pool'
 import type { RunTools } from './run-tools'
@@ -28,6 +29,8 @@ export type JobLoopOptions = RunPlacement & {
   /** How long one lease call may wait for work (long poll). */
   pollMs?: number
   leaseSeconds?: number
+  /** Plugins run in threads of their own in either placement; without a host, plugin steps fail as unavailable. */
+  plugins?: PluginHost
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -81,11 +84,12 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
     try {
       if (!opts.isolation) {
         const gateways = createGatewayInvoker(opts.api, opts.gateways, circuits)
-        await executeJob(job, { ...opts.tools, api: opts.api, owner: opts.owner, gateways, signal: controller.signal, stopping: () => stopping.signal.aborted, log })
+        const plugins = opts.plugins?.forRun(gateways)
+        await executeJob(job, { ...opts.tools, api: opts.api, owner: opts.owner, gateways, plugins, signal: controller.signal, stopping: () => stopping.signal.aborted, log })
         return
       }
       const gateways = opts.isolation.gateways.forRun(executionId)
-      await opts.isolation.runs.run(job, { api: opts.api, gateways, owner: opts.owner, log }, controller.signal)
+      await opts.isolation.runs.run(job, { api: opts.api, gateways, plugins: opts.plugins?.forRun(gateways), owner: opts.owner, log }, controller.signal)
     } catch (err) {
       if (!(err instanceof RunThreadDied)) {
         // Left to the reaper, which hands the job to the next attempt after its lease.

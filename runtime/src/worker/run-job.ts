@@ -2,7 +2,7 @@ import type { LeasedJob } from '@2bot/edge-api/contracts'
 import { validateWorkflow } from '@2bot/edge-api/contracts'
 import { runWorkflow } from '../engine/engine'
 import { abortableSleep } from '../engine/sleep'
-import type { CheckpointEvent, EngineDeps, GatewayInvoker, RunState, StepRecord } from '../engine/types'
+import type { CheckpointEvent, EngineDeps, GatewayInvoker, PluginInvoker, RunState, StepRecord } from '../engine/types'
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
 import type { RunTools } from './run-tools'
 
@@ -16,6 +16,7 @@ export interface RunContext extends RunTools {
   api: RunApi
   owner: string
   gateways: GatewayInvoker
+  plugins?: PluginInvoker
   /** Aborted on cancel, a lost lease or shutdown. */
   signal: AbortSignal
   /** True when the abort is the runtime stopping: the job goes back to the queue rather than ending. */
@@ -69,6 +70,7 @@ export async function executeJob(job: LeasedJob, ctx: RunContext): Promise<void>
     const deps: EngineDeps = {
       limits: ctx.limits,
       gateways: ctx.gateways,
+      plugins: ctx.plugins,
       http: ctx.http,
       code: ctx.code,
       now: Date.now,

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads'
 import type { LeasedJob } from '@2bot/edge-api/contracts'
-import type { GatewayInvoker } from '../engine/types'
+import { StepFailure, type GatewayInvoker, type PluginInvoker } from '../engine/types'
 import type { RunApi } from './run-job'
 import type { ToolsConfig } from './run-tools'
 import { createThreadPool, type PooledThread } from './thread-pool'
@@ -26,10 +26,11 @@ export interface RunPoolOptions {
   idleMs?: number
 }
 
-/** What the main thread does for a run in a thread: the platform API and gateway calls. */
+/** What the main thread does for a run in a thread: the platform API, gateway and plugin calls. */
 export interface RunHost {
   api: RunApi
   gateways: GatewayInvoker
+  plugins?: PluginInvoker
   owner: string
   log(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void
 }
@@ -68,6 +69,11 @@ export function createRunPool(opts: RunPoolOptions) {
       'api.checkpoint': ([id, input]) => current().api.checkpoint(id as string, input as never),
       'api.release': ([id, input]) => current().api.release(id as string, input as never),
       'gateway.invoke': ([call], signal) => current().gateways.invoke({ ...(call as Omit<Parameters<GatewayInvoker['invoke']>[0], 'signal'>), signal }),
+      'plugin.invoke': ([call], signal) => {
+        const plugins = current().plugins
+        if (!plugins) throw new StepFailure('This runtime has no plugin host', 'USER', { retryable: false, code: 'PLUGIN_UNAVAILABLE' })
+        return plugins.invoke({ ...(call as Omit<Parameters<PluginInvoker['invoke']>[0], 'signal'>), signal })
+      },
       log: ([level, msg, fields]) => current().log(level as 'info', msg as string, fields as Record<string, unknown>),
     })
     void thread.died.then(({ outOfMemory, message }) => rpc.failPending(new RunThreadDied(outOfMemory, message)))

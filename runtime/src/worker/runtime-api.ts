@@ -1,4 +1,4 @@
-import type { LeasedJob, RunStateBody } from '@2bot/edge-api/contracts'
+import type { LeasedJob, PluginStorageBody, RunStateBody, RuntimePlugin } from '@2bot/edge-api/contracts'
 import type { StepRecord } from '../engine/types'
 
 /** The platform API as the workspace runtime sees it (`/api/runtime/*`, workspace token). */
@@ -14,6 +14,9 @@ export interface RuntimeApi {
   /** The run's isolated thread died (its memory limit, a crash): the run ends failed with this message. */
   fail(executionId: string, input: { jobId: string; owner: string; message: string; code: 'RUN_MEMORY_LIMIT' | 'RUN_WORKER_CRASHED' }): Promise<void>
   gateway(id: string): Promise<{ id: string; type: string; config: Record<string, unknown>; credentials: Record<string, unknown> }>
+  /** An installed, enabled plugin of this workspace's owner: source, config, gateway bindings. */
+  plugin(slug: string): Promise<RuntimePlugin>
+  pluginStorage(slug: string, op: PluginStorageBody): Promise<{ value: unknown }>
 }
 
 /** An answer of the API that means "stop this run here": the lease moved to another attempt. */
@@ -29,6 +32,8 @@ export class RuntimeApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error's `details.code`, where the API gives one (e.g. PLUGIN_NOT_INSTALLED). */
+    readonly detail?: string,
   ) {
     super(message)
     this.name = 'RuntimeApiError'
@@ -52,7 +57,7 @@ export function createHttpRuntimeApi(opts: { baseUrl: string; token: string; fet
     const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: { code?: string } } }
     if (!res.ok) {
       if (res.status === 409 && json.error?.details?.code === 'LEASE_LOST') throw new LeaseLostError()
-      throw new RuntimeApiError(res.status, json.error?.code ?? 'UNKNOWN', json.error?.message ?? `HTTP ${res.status}`)
+      throw new RuntimeApiError(res.status, json.error?.code ?? 'UNKNOWN', json.error?.message ?? `HTTP ${res.status}`, json.error?.details?.code)
     }
     return json as T
   }
@@ -64,5 +69,7 @@ export function createHttpRuntimeApi(opts: { baseUrl: string; token: string; fet
     release: async (id, input) => void (await call('POST', `/executions/${encodeURIComponent(id)}/release`, input)),
     fail: async (id, input) => void (await call('POST', `/executions/${encodeURIComponent(id)}/fail`, input)),
     gateway: async (id) => (await call<{ gateway: Awaited<ReturnType<RuntimeApi['gateway']>> }>('GET', `/gateways/${encodeURIComponent(id)}`)).gateway,
+    plugin: async (slug) => (await call<{ plugin: RuntimePlugin }>('GET', `/plugins/${encodeURIComponent(slug)}`)).plugin,
+    pluginStorage: (slug, op) => call('POST', `/plugins/${encodeURIComponent(slug)}/storage`, op),
   }
 }

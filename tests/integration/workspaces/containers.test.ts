@@ -59,7 +59,7 @@ it('starts a container on the first run, runs the job in it with the plan limits
   const health = (await (await fetch(`http://127.0.0.1:${healthPort}/health`)).json()) as { bulkheads: { runThreads: number } | null }
   expect(health.bulkheads?.runThreads).toBe(1)
   const described = await platform.call('GET', '/api/workspace', undefined, token)
-  expect(described.body.workspace.bulkheads).toEqual({ runMemoryMb: 256, gatewayMemoryMb: 128 })
+  expect(described.body.workspace.bulkheads).toEqual({ runMemoryMb: 256, gatewayMemoryMb: 128, pluginMemoryMb: 64 })
 
   const usage = await platform.deps.workspaces.usage!(ws!.id)
   expect(usage!.memoryBytes).toBeGreaterThan(5 * 2 ** 20)
@@ -74,6 +74,36 @@ it('starts a container on the first run, runs the job in it with the plan limits
   expect(issued).toBe(0)
   expect((await podman.containersOf(ws!.id)).map((c) => c.Id)).toEqual([containers[0]!.Id])
   expect(await restarted.status!(ws!.id)).toMatchObject({ state: 'running', restarts: 0 })
+})
+
+it('runs plugin steps in the container: the plugin in a sandboxed thread of its own, its storage kept by the platform', async () => {
+  const token = await platform.signUp()
+  expect((await platform.call('POST', '/api/user/plugins/keyword-stats/install', { config: { minLength: 3 } }, token)).status).toBe(201)
+  const definition = {
+    trigger: { type: 'manual' },
+    steps: [
+      { id: 'count', type: 'plugin', plugin: 'keyword-stats', action: 'track', params: { text: '{{ trigger.text }}' } },
+      { id: 'top', type: 'plugin', plugin: 'keyword-stats', action: 'report', params: { top: 2 } },
+    ],
+  }
+  const { executionId } = await runService(token, definition, { text: 'Bot bot bot, chat chat! hi' })
+  const done = await waitFor('the plugin run to complete', async () => {
+    const row = (await platform.deps.db.select().from(executions)).find((e) => e.id === executionId)
+    return (row?.status === 'COMPLETED' || row?.status === 'FAILED') && row
+  })
+  expect(done.error).toBeNull()
+  expect(done.result).toEqual({ messages: 1, top: [{ word: 'bot', count: 3 }, { word: 'chat', count: 2 }] })
+
+  const job = (await platform.deps.db.select().from(jobs)).find((j) => j.executionId === executionId)!
+  const [container] = await podman.containersOf(job.workspaceId)
+  const info = await podman.docker.getContainer(container!.Id).inspect()
+  const healthPort = info.Config.Env.find((e) => e.startsWith('TWOBOT_HEALTH_PORT='))!.split('=')[1]
+  const health = (await (await fetch(`http://127.0.0.1:${healthPort}/health`)).json()) as { activePlugins: number; pluginCrashes: number }
+  expect(health).toMatchObject({ activePlugins: 1, pluginCrashes: 0 })
+  expect((await platform.deps.workspaces.usage!(job.workspaceId))!.activePlugins).toBe(1)
+  // The plugin's storage lives with the platform, per install.
+  const installed = await platform.call('GET', '/api/user/plugins', undefined, token)
+  expect(installed.body.plugins[0].stateBytes).toBeGreaterThan(0)
 })
 
 it('a plan change during a stream of jobs swaps the container hot: none lost, none doubled', async () => {

@@ -235,7 +235,7 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
     const cpuCores = before && at > before.at ? Math.max(0, (totalNs - before.totalNs) / ((at - before.at) * 1e6)) : 0
     const health = (await fetch(`http://127.0.0.1:${instance.port}/health`, { signal: AbortSignal.timeout(1000) })
       .then((r) => r.json())
-      .catch(() => undefined)) as { activeRuns?: number } | undefined
+      .catch(() => undefined)) as { activeRuns?: number; activePlugins?: number } | undefined
     const info = (await container.inspect({ size: true } as Docker.ContainerInspectOptions).catch(() => undefined)) as { SizeRw?: number } | undefined
     return {
       memoryBytes: stats.memory_stats?.usage ?? 0,
@@ -244,6 +244,7 @@ export function createDockerDriver(opts: DockerDriverOptions): WorkspaceDriver &
       cpuLimitCores: instance.limits.cpus,
       storageBytes: info?.SizeRw ?? 0,
       activeRuns: health?.activeRuns ?? 0,
+      activePlugins: health?.activePlugins ?? 0,
     }
   }
 

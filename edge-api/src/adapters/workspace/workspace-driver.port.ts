@@ -63,6 +63,8 @@ export interface WorkspaceUsage {
   storageBytes: number
   /** Workflow runs (services, plugins, gateway work) in flight. */
   activeRuns: number
+  /** Plugins loaded in their sandboxes (a thread each), where the runtime reports them. */
+  activePlugins?: number
 }
 
 /** For homes where runtimes are started elsewhere (or by tests): work waits in the queue. */

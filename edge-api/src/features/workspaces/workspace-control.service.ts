@@ -21,6 +21,7 @@ const toSample = (row: WorkspaceUsageSample): PublicUsageSample => ({
   cpuLimitCores: row.cpuLimitMillicores === null ? null : row.cpuLimitMillicores / 1000,
   storageBytes: row.storageBytes,
   activeRuns: row.activeRuns,
+  activePlugins: row.activePlugins,
 })
 
 /** Status as the UI shows it: the engine's live word where it has one, else the stored state. */

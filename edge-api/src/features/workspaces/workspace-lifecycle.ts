@@ -148,6 +148,7 @@ export async function recordUsage(deps: AppDeps, workspaceId: string, usage: Wor
     cpuLimitMillicores: usage.cpuLimitCores === null ? null : Math.round(usage.cpuLimitCores * 1000),
     storageBytes: Math.round(usage.storageBytes),
     activeRuns: usage.activeRuns,
+    activePlugins: usage.activePlugins ?? 0,
   })
   await alertOnUsage(deps, workspaceId, usage)
 }

@@ -113,11 +113,11 @@ describe('/api/workspace', () => {
     const { agent } = await registerUser(ctx)
     await agent.raw('/api/workspace/start', { method: 'POST' })
     const [ws] = await ctx.db.select().from(workspaces)
-    await recordUsage(ctx.deps, ws!.id, { memoryBytes: 200 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, cpuCores: 0.25, cpuLimitCores: 0.5, storageBytes: 1024, activeRuns: 2 })
+    await recordUsage(ctx.deps, ws!.id, { memoryBytes: 200 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, cpuCores: 0.25, cpuLimitCores: 0.5, storageBytes: 1024, activeRuns: 2, activePlugins: 3 })
     const { samples } = (await (await agent.raw('/api/workspace/usage?minutes=5')).json()) as { samples: Record<string, unknown>[] }
-    expect(samples[0]).toMatchObject({ memoryBytes: 200 * 2 ** 20, cpuCores: 0.25, cpuLimitCores: 0.5, activeRuns: 2 })
-    const { workspace } = (await (await agent.raw('/api/workspace')).json()) as { workspace: { usage: { activeRuns: number } } }
-    expect(workspace.usage.activeRuns).toBe(2)
+    expect(samples[0]).toMatchObject({ memoryBytes: 200 * 2 ** 20, cpuCores: 0.25, cpuLimitCores: 0.5, activeRuns: 2, activePlugins: 3 })
+    const { workspace } = (await (await agent.raw('/api/workspace')).json()) as { workspace: { usage: { activeRuns: number; activePlugins: number } } }
+    expect(workspace.usage).toMatchObject({ activeRuns: 2, activePlugins: 3 })
     expect((await agent.raw('/api/workspace/usage?minutes=abc')).status).toBe(400)
     expect((await agent.raw('/api/workspace/usage?minutes=999999')).status).toBe(400)
   })

@@ -17,7 +17,7 @@ const pool = (departments: PublicDepartmentUsage[], runSeconds = 200): PublicPoo
 
 describe('workspace format', () => {
   it('says how runs and gateways are kept apart', () => {
-    expect(isolationText({ runMemoryMb: 256, gatewayMemoryMb: 128 })).toBe('Each run in its own thread (up to 256 MB), each gateway too (128 MB); one that runs out stops alone')
+    expect(isolationText({ runMemoryMb: 256, gatewayMemoryMb: 128, pluginMemoryMb: 64 })).toBe('Each run in its own thread (up to 256 MB), each gateway (128 MB) and plugin (64 MB) too; one that runs out stops alone')
     expect(isolationText(null)).toContain('share the workspace process')
   })
 
@@ -31,15 +31,16 @@ describe('workspace format', () => {
   })
 
   it('builds gauges against the plan limits', () => {
-    const g = gauges(ws({ at: '2026-01-01T00:00:00Z', memoryBytes: 128 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, cpuCores: 0.25, cpuLimitCores: 0.5, storageBytes: 0, activeRuns: 3 }))
+    const g = gauges(ws({ at: '2026-01-01T00:00:00Z', memoryBytes: 128 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, cpuCores: 0.25, cpuLimitCores: 0.5, storageBytes: 0, activeRuns: 3, activePlugins: 1 }))
     expect(g.memory).toEqual({ text: '128 MB of 512 MB', percent: 25 })
     expect(g.cpu).toEqual({ text: '0.25 of 0.5 CPU', percent: 50 })
     expect(g.runs).toBe(3)
+    expect(g.plugins).toBe(1)
     expect(gauges(ws(null)).memory).toBeNull()
   })
 
   it('turns samples into chart series', () => {
-    const s = usageSeries([{ at: '2026-01-01T10:00:00Z', memoryBytes: 64 * 2 ** 20, memoryLimitBytes: null, cpuCores: 0.1, cpuLimitCores: null, storageBytes: 0, activeRuns: 0 }])
+    const s = usageSeries([{ at: '2026-01-01T10:00:00Z', memoryBytes: 64 * 2 ** 20, memoryLimitBytes: null, cpuCores: 0.1, cpuLimitCores: null, storageBytes: 0, activeRuns: 0, activePlugins: 0 }])
     expect(s.memoryMb).toEqual([64])
     expect(s.cpuCores).toEqual([0.1])
     expect(s.labels).toHaveLength(1)

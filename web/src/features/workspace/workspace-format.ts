@@ -32,6 +32,7 @@ export function gauges(ws: PublicWorkspace) {
     memory: u ? { text: `${formatBytes(u.memoryBytes)} of ${formatBytes(ws.limits.memoryMb * 2 ** 20)}`, percent: percentOf(u.memoryBytes, ws.limits.memoryMb * 2 ** 20) } : null,
     cpu: u ? { text: `${u.cpuCores.toFixed(2)} of ${ws.limits.cpus} CPU`, percent: percentOf(u.cpuCores, ws.limits.cpus) } : null,
     runs: u ? u.activeRuns : null,
+    plugins: u ? u.activePlugins : null,
   }
 }
 
@@ -98,10 +99,10 @@ export function departmentRows(pool: PublicPoolUsage): DepartmentRow[] {
 }
 
 /**
- * What keeps one run or gateway from taking the others down, in a sentence.
- * @example isolationText({ runMemoryMb: 256, gatewayMemoryMb: 128 }) // 'Each run in its own thread (up to 256 MB), each gateway too (128 MB)…'
+ * What keeps one run, gateway or plugin from taking the others down, in a sentence.
+ * @example isolationText({ runMemoryMb: 256, gatewayMemoryMb: 128, pluginMemoryMb: 64 }) // 'Each run in its own thread (up to 256 MB), each gateway (128 MB) and plugin (64 MB) too…'
  */
 export function isolationText(bulkheads: PublicWorkspace['bulkheads']): string {
-  if (!bulkheads) return 'Runs share the workspace process (one running out of memory restarts the workspace)'
-  return `Each run in its own thread (up to ${bulkheads.runMemoryMb} MB), each gateway too (${bulkheads.gatewayMemoryMb} MB); one that runs out stops alone`
+  if (!bulkheads) return 'Runs share the workspace process (one running out of memory restarts the workspace); each plugin has a sandboxed thread of its own'
+  return `Each run in its own thread (up to ${bulkheads.runMemoryMb} MB), each gateway (${bulkheads.gatewayMemoryMb} MB) and plugin (${bulkheads.pluginMemoryMb} MB) too; one that runs out stops alone`
 }

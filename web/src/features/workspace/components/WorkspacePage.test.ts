@@ -11,8 +11,8 @@ import WorkspacePage from './WorkspacePage.vue'
 function aWorkspace(overrides: Partial<PublicWorkspace> = {}): PublicWorkspace {
   return {
     id: 'ws_1', status: 'RUNNING', driver: 'docker', plan: 'FREE', limits: { memoryMb: 512, cpus: 0.5, storageMb: 100 }, idleMinutes: 15, keepAlive: false,
-    keepAliveAllowed: false, startedAt: '2026-01-01T00:00:00.000Z', sleptAt: null, restarts: 0, oomKilled: false, bulkheads: { runMemoryMb: 256, gatewayMemoryMb: 128 },
-    usage: { at: '2026-01-01T00:01:00.000Z', memoryBytes: 128 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, cpuCores: 0.1, cpuLimitCores: 0.5, storageBytes: 0, activeRuns: 2 },
+    keepAliveAllowed: false, startedAt: '2026-01-01T00:00:00.000Z', sleptAt: null, restarts: 0, oomKilled: false, bulkheads: { runMemoryMb: 256, gatewayMemoryMb: 128, pluginMemoryMb: 64 },
+    usage: { at: '2026-01-01T00:01:00.000Z', memoryBytes: 128 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, cpuCores: 0.1, cpuLimitCores: 0.5, storageBytes: 0, activeRuns: 2, activePlugins: 1 },
     ...overrides,
   }
 }
