@@ -30,6 +30,15 @@ describe('QuickJS code runner', () => {
     expect(err).toMatchObject({ kind: 'USER', options: { code } })
   })
 
+  it('holds arrays filled in a loop, which QuickJS undercounts, to the capped WebAssembly memory', async () => {
+    const rssBefore = process.memoryUsage().rss
+    const err = await run('const a = []; for (;;) a.push(new Array(4096).fill(1))', {}, 20_000).catch((e: unknown) => e)
+    expect(err).toMatchObject({ kind: 'USER', options: { code: 'CODE_MEMORY' } })
+    // Under QuickJS's limit alone the same loop grew the process to 1.8 GB.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(300 * 2 ** 20)
+    expect(await run('return 1 + 1')).toBe(2)
+  })
+
   it('does not start code for a cancelled run', async () => {
     const controller = new AbortController()
     controller.abort()

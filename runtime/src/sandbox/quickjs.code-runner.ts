@@ -1,5 +1,6 @@
-import { newQuickJSWASMModule, type QuickJSWASMModule } from 'quickjs-emscripten'
+import type { QuickJSWASMModule } from 'quickjs-emscripten'
 import { StepFailure, type CodeRunner } from '../engine/types'
+import { newCappedQuickJsModule } from './capped-quickjs'
 
 export interface QuickJsOptions {
   /** Heap limit per run; a memory bomb fails the step, not the process. */
@@ -21,9 +22,12 @@ export function createQuickJsCodeRunner(opts: QuickJsOptions = {}): CodeRunner {
   return {
     async run(source, input, { timeoutMs, signal }) {
       if (signal.aborted) throw new StepFailure('The run was cancelled', 'USER', { retryable: false })
-      module ??= newQuickJSWASMModule()
+      const memoryBytes = opts.memoryBytes ?? 64 * 1024 * 1024
+      // Code runs synchronously, one step at a time per module, so one capped memory serves them all;
+      // the 16 MB over the step's limit is the module's own (stack, static data).
+      module ??= newCappedQuickJsModule(memoryBytes + 16 * 2 ** 20)
       const runtime = (await module).newRuntime()
-      runtime.setMemoryLimit(opts.memoryBytes ?? 64 * 1024 * 1024)
+      runtime.setMemoryLimit(memoryBytes)
       // QuickJS must hit its own limit well before the WebAssembly stack ends, or the module aborts.
       runtime.setMaxStackSize(opts.stackBytes ?? 256 * 1024)
       const deadline = Date.now() + timeoutMs

@@ -4,29 +4,21 @@
  * are asked of the main thread for the call they belong to.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type CustomizeVariantOptions, type QuickJSWASMModule } from 'quickjs-emscripten'
+import type { QuickJSWASMModule } from 'quickjs-emscripten'
 import { PLUGIN_LIMITS, type PluginStorageBody, type RuntimePlugin } from '@2bot/edge-api/contracts'
 import { loadQuickJsPlugin, type LoadedPlugin, type PluginHostCalls } from '../plugins/quickjs-plugin'
+import { newCappedQuickJsModule } from '../sandbox/capped-quickjs'
 import { connectRpc, type RpcPort } from './thread-rpc'
 
 const { memoryMb } = workerData as { memoryMb: number }
-const WASM_PAGE = 64 * 1024
-// Node has WebAssembly; this package's TypeScript libs do not describe it.
-declare const WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number }) => NonNullable<CustomizeVariantOptions['wasmMemory']> }
 
 /**
- * The plugin's sandbox gets a WebAssembly memory that cannot grow past the plugin's sub-limit.
- * QuickJS's own memory limit undercounts some allocations (arrays filled in a loop grew past 1.7 GB
- * under a 64 MB limit), but the memory's maximum is enforced by the engine: past it QuickJS's
- * allocations fail and the plugin gets an out-of-memory error. This thread's V8 heap, capped by
+ * The plugin's sandbox: a QuickJS module whose WebAssembly memory cannot grow past the plugin's
+ * sub-limit (QuickJS's own limit undercounts some allocations). This thread's V8 heap, capped by
  * its resourceLimits, holds only the glue and the JSON crossing in and out.
  */
 let wasm: Promise<QuickJSWASMModule> | undefined
-const sandboxModule = () =>
-  (wasm ??= newQuickJSWASMModuleFromVariant(
-    // 256 pages (16 MB) is what the QuickJS build declares as its initial memory.
-    newVariant(RELEASE_SYNC, { wasmMemory: new WebAssembly.Memory({ initial: 256, maximum: Math.max(256, (memoryMb * 2 ** 20) / WASM_PAGE) }) }),
-  ))
+const sandboxModule = () => (wasm ??= newCappedQuickJsModule(memoryMb * 2 ** 20))
 
 /** The loaded install and version: a new version (or a new install) loads its source afresh. */
 let current: { key: string; plugin: Promise<LoadedPlugin> } | undefined
