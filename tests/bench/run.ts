@@ -14,6 +14,7 @@ import { startUpstashShim } from '../../edge-api/test/support/upstash-shim'
 import { startWsProxy } from '../../edge-api/test/support/ws-proxy'
 import { benchBulkheads } from './bulkheads.bench'
 import { benchEngine } from './engine.bench'
+import { benchPlugins } from './plugins.bench'
 import { benchWorkflows } from './workflows.bench'
 import { benchWorkspaces } from './workspaces.bench'
 import { benchUi } from './ui.bench'
@@ -144,7 +145,7 @@ function writeSection(section: string): void {
   console.log(`${title} → ${file}`)
 }
 
-// `pnpm bench` runs every section; `pnpm bench engine` (or `api`, `workflows`, `ui`, `workspaces`, `bulkheads`) only that one.
+// `pnpm bench` runs every section; `pnpm bench engine` (or `api`, `workflows`, `ui`, `workspaces`, `bulkheads`, `plugins`) only that one.
 const only = process.argv[2]
 if (!only || only === 'engine') writeSection(await benchEngine())
 if (!only || only === 'api') writeSection(report([await benchNode(), await benchWorkerd()]))
@@ -152,4 +153,5 @@ if (!only || only === 'workflows') writeSection(await benchWorkflows(SECONDS))
 if (!only || only === 'ui') writeSection(await benchUi())
 if (!only || only === 'workspaces') writeSection(await benchWorkspaces())
 if (!only || only === 'bulkheads') writeSection(await benchBulkheads())
+if (!only || only === 'plugins') writeSection(await benchPlugins())
 process.exit(0)
