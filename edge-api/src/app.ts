@@ -5,6 +5,7 @@ import type { AppDeps } from './deps'
 import type { AppEnv } from './env'
 import { apiKeysRoutes } from './features/api-keys/api-keys.routes'
 import { authRoutes } from './features/auth/auth.routes'
+import { billingRoutes } from './features/billing/billing.routes'
 import { CSRF_HEADER } from './features/auth/cookies'
 import { dashboardRoutes } from './features/dashboard/dashboard.routes'
 import { devRoutes } from './features/dev/dev.routes'
@@ -48,6 +49,7 @@ function apiRoutes() {
     .route('/dashboard', dashboardRoutes)
     .route('/notifications', notificationsRoutes)
     .route('/workspace', workspaceRoutes)
+    .route('/billing', billingRoutes)
     .route('/runtime', runtimeRoutes)
     .route('/webhooks/service', serviceWebhookRoutes)
     .route('/webhooks/telegram', telegramWebhookRoutes)

@@ -2,7 +2,7 @@
  * The Workers entry: Neon over WebSocket, Upstash Redis, QStash. Bindings are parsed once per
  * isolate; the database pool lives for one request (Workers cannot keep sockets across requests).
  */
-import { localBilling } from './adapters/billing/billing.port'
+import { unconfiguredBilling } from './adapters/billing/billing.port'
 import type { Cache } from './adapters/cache/cache.port'
 import { createMemoryCache } from './adapters/cache/memory.cache'
 import { createUpstashCache } from './adapters/cache/upstash.cache'
@@ -109,7 +109,8 @@ function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): A
       ? createQStashQueue({ token: config.QSTASH_TOKEN, baseUrl: config.QSTASH_URL, publicUrl: config.PUBLIC_URL })
       : unconfiguredQueue,
     mailer: loggingMailer(current.logger),
-    billing: localBilling,
+    // Never localBilling here: it switches plans without payment, which would make every paid plan free on a shared deployment.
+    billing: unconfiguredBilling,
     workspaces: nomadWorkspaces(config, db, current.logger),
     clock: systemClock,
     secrets: { encryptionKeys: { k1: config.ENCRYPTION_KEY }, currentKeyId: 'k1' },

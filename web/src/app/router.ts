@@ -31,6 +31,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'marketplace', name: 'marketplace', component: () => import('../features/plugins/components/MarketplacePage.vue'), meta: { title: 'Marketplace' } },
       { path: 'gateways', name: 'gateways', component: () => import('../features/gateways/components/GatewaysPage.vue'), meta: { title: 'Gateways' } },
       { path: 'workspace', name: 'workspace', component: () => import('../features/workspace/components/WorkspacePage.vue'), meta: { title: 'Workspace' } },
+      { path: 'billing', name: 'billing', component: () => import('../features/billing/components/BillingPage.vue'), meta: { title: 'Billing' } },
       { path: 'executions/:serviceId/:executionId?', name: 'executions', component: () => import('../features/executions/components/ExecutionsPage.vue'), props: true, meta: { title: 'Executions' } },
       {
         path: 'settings',

@@ -25,12 +25,6 @@ export const COMING_SOON: ComingSoonInfo[] = [
     summary: 'Work as a team: invite colleagues, group them into departments and choose who can do what.',
     capabilities: ['Invite members by email', 'Organize members into departments', 'Give roles: owner, admin or member'],
   },
-  {
-    key: 'billing',
-    title: 'Billing',
-    summary: 'See your plan and usage, upgrade, and download invoices.',
-    capabilities: ['Compare plans from Free to Enterprise', 'Follow your monthly usage', 'Manage the payment method and invoices'],
-  },
 ]
 
 export const comingSoonRoutes: RouteRecordRaw[] = COMING_SOON.map((info) => ({
