@@ -24,6 +24,15 @@ const PROTECTED: [string, string][] = [
   ['POST', '/api/api-keys'],
   ['DELETE', '/api/api-keys/some-id'],
   ['POST', '/api/api-keys/some-id/rotate'],
+  ['GET', '/api/user/plugins'],
+  ['POST', '/api/user/plugins/text-tools/install'],
+  ['PATCH', '/api/user/plugins/text-tools/config'],
+  ['POST', '/api/user/plugins/text-tools/gateways'],
+  ['POST', '/api/user/plugins/text-tools/enable'],
+  ['POST', '/api/user/plugins/text-tools/disable'],
+  ['DELETE', '/api/user/plugins/text-tools/uninstall'],
+  ['GET', '/api/billing/subscription'],
+  ['POST', '/api/billing/subscribe'],
 ]
 
 it.each(PROTECTED)('%s %s → 401', async (method, path) => {
