@@ -155,6 +155,8 @@ job "workspace-WORKSPACE_ID" {
         TWOBOT_HEALTH_HOST  = "0.0.0.0"
         # Bulkheads: each service run and each gateway in a worker thread with its own memory limit.
         TWOBOT_ISOLATION    = "worker"
+        # The platform on Workers cannot read the allocation: the runtime reports its own usage.
+        TWOBOT_USAGE_REPORT_SECONDS = "60"
       }
 
       # The workspace token: read from the Nomad Variable only this job may read, rendered into

@@ -10,6 +10,7 @@ import { createGatewayHost } from './worker/gateway-host'
 import { createPluginHost } from './worker/plugin-host'
 import { startHealthServer } from './worker/health-server'
 import { startJobLoop } from './worker/job-loop'
+import { startUsageReporter } from './worker/usage-reporter'
 import { createRunPool } from './worker/run-pool'
 import type { ToolsConfig } from './worker/run-tools'
 import { createHttpRuntimeApi } from './worker/runtime-api'
@@ -47,6 +48,8 @@ const RuntimeEnv = v.object({
   TWOBOT_GATEWAY_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(16), v.maxValue(16384)), String(WORKSPACE_BULKHEADS.gatewayMemoryMb)),
   /** Each plugin's memory: its QuickJS sandbox's heap, and its thread's V8 heap. */
   TWOBOT_PLUGIN_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(32), v.maxValue(4096)), String(PLUGIN_LIMITS.memoryMb)),
+  /** Report usage to the platform this often (the Nomad job sets 60); unset where the platform reads the container itself. */
+  TWOBOT_USAGE_REPORT_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(10), v.maxValue(3600))),
   /** On SIGTERM, runs in flight may finish for this long before their jobs are given back. */
   TWOBOT_DRAIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(300)), '10'),
 })
@@ -105,12 +108,17 @@ export async function main(): Promise<void> {
           bulkheads: isolation && (() => ({ runThreads: isolation.runs.threads(), gatewayThreads: isolation.gateways.threads(), gatewayCrashes: isolation.gateways.crashes() })),
           plugins: () => ({ threads: plugins.threads(), crashes: plugins.crashes() }),
         })
+  const usage =
+    env.TWOBOT_USAGE_REPORT_SECONDS === undefined
+      ? undefined
+      : startUsageReporter({ api, everyMs: env.TWOBOT_USAGE_REPORT_SECONDS * 1000, activeRuns: loop.active, activePlugins: plugins.threads, log })
   log('info', 'runtime started', { owner, healthPort: env.TWOBOT_HEALTH_PORT })
   let stopping = false
   const shutdown = async () => {
     if (stopping) return
     stopping = true
     // A hot swap or sleep: take no more work, let runs in flight finish, give back what remains.
+    usage?.stop()
     await loop.drain(env.TWOBOT_DRAIN_SECONDS * 1000)
     await Promise.all([isolation?.runs.close(), isolation?.gateways.close(), plugins.close()])
     health?.close()

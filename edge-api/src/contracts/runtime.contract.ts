@@ -70,6 +70,19 @@ export const FailBody = v.strictObject({
   code: v.picklist(['RUN_MEMORY_LIMIT', 'RUN_WORKER_CRASHED']),
 })
 
+/**
+ * A runtime's own reading of its workspace, where the platform cannot read the container (Nomad
+ * from a Worker): memory its cgroup charges, CPU as a share of one core since its last report.
+ */
+export const UsageReportBody = v.strictObject({
+  memoryBytes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 50)),
+  memoryLimitBytes: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 50))),
+  cpuCores: v.pipe(v.number(), v.minValue(0), v.maxValue(1024)),
+  activeRuns: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000)),
+  activePlugins: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000)),
+})
+export type UsageReportBody = v.InferOutput<typeof UsageReportBody>
+
 export type RunStateBody = v.InferOutput<typeof RunStateSchema>
 
 /** What a lease hands the runtime for one job. */

@@ -50,7 +50,7 @@ describe('workspace job per plan', () => {
     expect(group.ReschedulePolicy).toMatchObject({ Unlimited: true, DelayFunction: 'exponential' })
     expect(group.Services![0]!.Checks![0]).toMatchObject({ Type: 'http', Path: '/health', Interval: 10 * SECOND_NS })
     const task = group.Tasks![0]!
-    expect(task.Env).toEqual({ TWOBOT_API_URL: 'https://api.example', TWOBOT_WORKSPACE_ID: 'w1', TWOBOT_HEALTH_PORT: '8081', TWOBOT_HEALTH_HOST: '0.0.0.0', TWOBOT_ISOLATION: 'worker' })
+    expect(task.Env).toEqual({ TWOBOT_API_URL: 'https://api.example', TWOBOT_WORKSPACE_ID: 'w1', TWOBOT_HEALTH_PORT: '8081', TWOBOT_HEALTH_HOST: '0.0.0.0', TWOBOT_ISOLATION: 'worker', TWOBOT_USAGE_REPORT_SECONDS: '60' })
     expect(task.Templates).toEqual([{ EmbeddedTmpl: TOKEN_TEMPLATE, DestPath: 'secrets/workspace.env', Envvars: true, ChangeMode: 'restart' }])
     expect(JSON.stringify(job)).not.toMatch(/TWOBOT_WORKSPACE_TOKEN=[^{]/)
   })

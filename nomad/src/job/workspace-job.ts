@@ -121,6 +121,8 @@ export function buildWorkspaceJob(input: WorkspaceJobInput): NomadJob {
               TWOBOT_HEALTH_HOST: '0.0.0.0',
               // Bulkheads: each service run and each gateway in a worker thread with its own memory limit.
               TWOBOT_ISOLATION: 'worker',
+              // The platform on Workers cannot read the allocation: the runtime reports its own usage.
+              TWOBOT_USAGE_REPORT_SECONDS: '60',
             },
             Templates: [{ EmbeddedTmpl: TOKEN_TEMPLATE, DestPath: TOKEN_ENV_FILE, Envvars: true, ChangeMode: 'restart' }],
             Resources: { CPU: input.resources.cpuMhz, MemoryMB: input.resources.memoryMb },

@@ -9,6 +9,7 @@ export function fakeRuntimeApi(
 ) {
   /** Each plugin's storage, as the platform keeps it per install. */
   const storage = new Map<string, Record<string, unknown>>()
+  const reports: Parameters<RuntimeApi['reportUsage']>[0][] = []
   const finished: string[] = []
   const released: string[] = []
   const failed: { id: string; code: string; message: string }[] = []
@@ -57,6 +58,10 @@ export function fakeRuntimeApi(
       if (!plugin) throw new RuntimeApiError(404, 'NOT_FOUND', `The plugin "${slug}" is not installed`, 'PLUGIN_NOT_INSTALLED')
       return plugin
     },
+    async reportUsage(report) {
+      reports.push(report)
+      return { recorded: true }
+    },
     async pluginStorage(slug, op) {
       const state = storage.get(slug) ?? {}
       storage.set(slug, state)
@@ -70,5 +75,5 @@ export function fakeRuntimeApi(
   const cancel = (id: string) => cancelled.add(id)
   /** Jobs are added after the loop started, as the platform queues them. */
   const enqueue = (...jobs: LeasedJob[]) => queue.push(...jobs)
-  return { api, finished, released, failed, outputs, states, storage, enqueue, cancel }
+  return { api, finished, released, failed, outputs, states, storage, reports, enqueue, cancel }
 }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
+import { cgroupMemoryLimit, createCpuMeter } from './usage-meter'
 
 export interface RuntimeHealth {
   status: 'ok' | 'draining'
@@ -26,25 +26,12 @@ export interface HealthServerOptions {
   plugins?: () => { threads: number; crashes: number }
 }
 
-/** The container's memory limit from its cgroup (v2 or v1); null where none applies. */
-export async function cgroupMemoryLimit(): Promise<number | null> {
-  for (const file of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
-    const text = await readFile(file, 'utf8').catch(() => undefined)
-    if (text === undefined) continue
-    const value = Number(text.trim())
-    // v1 reports a huge number when unlimited.
-    return Number.isFinite(value) && value > 0 && value < 2 ** 60 ? value : null
-  }
-  return null
-}
-
 /**
  * `GET /health`: the runtime reports itself — alive, RSS, CPU since the last call, runs in flight.
  * Drivers use it as the readiness probe (cold start ends when it answers) and for usage samples.
  */
 export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
-  let lastCpu = process.cpuUsage()
-  let lastAt = process.hrtime.bigint()
+  const cpuSince = createCpuMeter()
   const limit = cgroupMemoryLimit()
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url !== '/health' && req.url !== '/health/ready')) {
@@ -52,11 +39,6 @@ export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
       return
     }
     void limit.then((limitBytes) => {
-      const now = process.hrtime.bigint()
-      const cpu = process.cpuUsage(lastCpu)
-      const elapsedMicros = Number(now - lastAt) / 1000
-      lastCpu = process.cpuUsage()
-      lastAt = now
       const mem = process.memoryUsage()
       const body: RuntimeHealth = {
         status: opts.draining() ? 'draining' : 'ok',
@@ -67,7 +49,7 @@ export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
         bulkheads: opts.bulkheads?.() ?? null,
         activePlugins: opts.plugins?.().threads ?? 0,
         pluginCrashes: opts.plugins?.().crashes ?? 0,
-        cpu: { cores: elapsedMicros > 0 ? Math.round(((cpu.user + cpu.system) / elapsedMicros) * 1000) / 1000 : 0, userMicros: cpu.user, systemMicros: cpu.system },
+        cpu: cpuSince(),
       }
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body))
     })

@@ -1,4 +1,4 @@
-import type { LeasedJob, PluginStorageBody, RunStateBody, RuntimePlugin } from '@2bot/edge-api/contracts'
+import type { LeasedJob, PluginStorageBody, RunStateBody, RuntimePlugin, UsageReportBody } from '@2bot/edge-api/contracts'
 import type { StepRecord } from '../engine/types'
 
 /** The platform API as the workspace runtime sees it (`/api/runtime/*`, workspace token). */
@@ -17,6 +17,8 @@ export interface RuntimeApi {
   /** An installed, enabled plugin of this workspace's owner: source, config, gateway bindings. */
   plugin(slug: string): Promise<RuntimePlugin>
   pluginStorage(slug: string, op: PluginStorageBody): Promise<{ value: unknown }>
+  /** The workspace's usage as the runtime sees it (where the platform cannot read the container). */
+  reportUsage(report: UsageReportBody): Promise<{ recorded: boolean }>
 }
 
 /** An answer of the API that means "stop this run here": the lease moved to another attempt. */
@@ -71,5 +73,6 @@ export function createHttpRuntimeApi(opts: { baseUrl: string; token: string; fet
     gateway: async (id) => (await call<{ gateway: Awaited<ReturnType<RuntimeApi['gateway']>> }>('GET', `/gateways/${encodeURIComponent(id)}`)).gateway,
     plugin: async (slug) => (await call<{ plugin: RuntimePlugin }>('GET', `/plugins/${encodeURIComponent(slug)}`)).plugin,
     pluginStorage: (slug, op) => call('POST', `/plugins/${encodeURIComponent(slug)}/storage`, op),
+    reportUsage: (report) => call('POST', '/usage', report),
   }
 }

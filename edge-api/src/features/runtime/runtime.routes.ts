@@ -2,13 +2,14 @@ import { and, eq, isNull } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { PluginSlugParam, PluginStorageBody } from '../../contracts/plugins.contract'
-import { CheckpointBody, FailBody, HeartbeatBody, LeaseBody, ReleaseBody, StepStartedBody } from '../../contracts/runtime.contract'
+import { CheckpointBody, FailBody, HeartbeatBody, LeaseBody, ReleaseBody, StepStartedBody, UsageReportBody } from '../../contracts/runtime.contract'
 import { gateways, type Workspace } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { validate } from '../../middleware/validate'
 import { gatewayCredentials } from '../gateways/gateways.service'
 import { pluginStorage, runtimePlugin } from '../plugins/plugins.service'
+import { recordReportedUsage } from '../workspaces/reported-usage'
 import { findWorkspaceByToken } from '../workspaces/workspaces.service'
 import { failJob, heartbeat, heldJob, leaseJobs, recordCheckpoint, recordStepStarted, releaseJob, returnUnseenLeases } from './runtime.service'
 
@@ -100,3 +101,5 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
   .post('/plugins/:slug/storage', validate('param', PluginSlugParam), validate('json', PluginStorageBody), async (c) =>
     c.json(await pluginStorage(c.get('deps'), workspaceOf(c), c.req.valid('param').slug, c.req.valid('json'))),
   )
+  /** The runtime's own usage sample (Nomad: the platform cannot read the container from a Worker). */
+  .post('/usage', validate('json', UsageReportBody), async (c) => c.json(await recordReportedUsage(c.get('deps'), workspaceOf(c).id, c.req.valid('json'))))
