@@ -17,7 +17,8 @@ let platform: Platform
 beforeAll(async () => {
   telegram = await startTelegramDouble()
   openai = await startOpenAiDouble({ apiKey: 'sk-test-key-123456' })
-  platform = await startPlatform({ TELEGRAM_API_ROOT: telegram.apiRoot })
+  // Runtimes report their usage every 10 s here (60 s by default).
+  platform = await startPlatform({ TELEGRAM_API_ROOT: telegram.apiRoot, WORKSPACE_SAMPLE_SECONDS: '10' })
 })
 afterAll(async () => {
   await platform?.stop()
@@ -68,5 +69,13 @@ describe('spine: Telegram update → AI chat → sendMessage', () => {
     // The credentials never reach an execution, a response or the step outputs.
     expect(JSON.stringify(detail.body)).not.toContain(BOT_TOKEN)
     expect(JSON.stringify(detail.body)).not.toContain('sk-test-key-123456')
+
+    // The runtime, a child process here, reports its own usage: the Workspace page's charts have data.
+    const samples = await waitFor('a usage sample from the runtime', async () => {
+      const res = await platform.call('GET', '/api/workspace/usage?minutes=60', undefined, token)
+      return res.body.samples?.length > 0 && (res.body.samples as { memoryBytes: number; activeRuns: number; activePlugins: number }[])
+    })
+    expect(samples[0]!.memoryBytes).toBeGreaterThan(10 * 2 ** 20)
+    expect(samples[0]).toMatchObject({ activeRuns: expect.any(Number), activePlugins: 0 })
   })
 })

@@ -90,6 +90,8 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     socketPath: config.DOCKER_SOCKET,
     image: config.WORKSPACE_IMAGE,
     healthPorts: { from: portsFrom, to: portsTo },
+    // The runtime accepts 10 s and more; the platform keeps one sample per 30 s at most.
+    usageReportSeconds: Math.max(10, config.WORKSPACE_SAMPLE_SECONDS),
     repoRoot: REPO_ROOT,
     apiUrl: () => apiUrl,
     logger,

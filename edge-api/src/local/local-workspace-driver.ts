@@ -18,6 +18,8 @@ export interface LocalWorkspaceDriverOptions {
   logger: Logger
   db: Db
   env: Record<string, string>
+  /** How often child-process runtimes report their usage (the samples' interval). */
+  usageReportSeconds?: number
 }
 
 const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/podman/podman.sock']
@@ -25,7 +27,7 @@ const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/podman/podman.sock']
 /** Picks the embedded mode's workspace driver; the description goes in the start-up banner. */
 export async function createLocalWorkspaceDriver(opts: LocalWorkspaceDriverOptions): Promise<{ driver: WorkspaceDriver; description: string }> {
   const processDriver = () => ({
-    driver: createProcessDriver({ repoRoot: opts.repoRoot, apiUrl: opts.apiUrl, logger: opts.logger, env: opts.env }),
+    driver: createProcessDriver({ repoRoot: opts.repoRoot, apiUrl: opts.apiUrl, logger: opts.logger, env: opts.env, usageReportSeconds: opts.usageReportSeconds }),
     description: 'child processes (runtime/src/main.ts)',
   })
   if (opts.mode === 'process') return processDriver()

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { WorkspaceDriver } from '../adapters/workspace/workspace-driver.port'
 import type { Logger } from '../lib/logger'
@@ -12,6 +11,8 @@ export interface ProcessDriverOptions {
   /** Extra environment for runtimes (e.g. TELEGRAM_API_ROOT). */
   env?: Record<string, string>
   restartDelayMs?: number
+  /** How often each runtime reports its usage (memory, CPU, runs, plugins loaded) to the platform. */
+  usageReportSeconds?: number
 }
 
 interface Runtime {
@@ -27,7 +28,6 @@ interface Runtime {
 export function createProcessDriver(opts: ProcessDriverOptions): WorkspaceDriver & { pid(workspaceId: string): number | undefined } {
   const runtimes = new Map<string, Runtime>()
   const starting = new Map<string, Promise<void>>()
-  const cpuSeen = new Map<string, { ticks: number; at: number }>()
 
   async function start(workspaceId: string, issueToken: () => Promise<string>): Promise<void> {
     const token = await issueToken()
@@ -40,6 +40,8 @@ export function createProcessDriver(opts: ProcessDriverOptions): WorkspaceDriver
         TWOBOT_WORKSPACE_TOKEN: token,
         TWOBOT_WORKSPACE_ID: workspaceId,
         TWOBOT_ALLOW_PRIVATE_NETWORKS: 'true',
+        // A child process has no container to read from outside: the runtime reports its own usage.
+        TWOBOT_USAGE_REPORT_SECONDS: String(opts.usageReportSeconds ?? 60),
         ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,23 +98,5 @@ export function createProcessDriver(opts: ProcessDriverOptions): WorkspaceDriver
       const pid = runtimes.get(workspaceId)?.child.pid
       return pid ? { state: 'running', instanceId: `pid ${pid}`, restarts: 0 } : { state: 'stopped', restarts: 0 }
     },
-    async usage(workspaceId) {
-      const pid = runtimes.get(workspaceId)?.child.pid
-      return pid ? procUsage(pid, cpuSeen, workspaceId) : undefined
-    },
   }
-}
-
-/** Linux only: RSS and CPU of a child process from /proc (no limits: a child process has none). */
-async function procUsage(pid: number, seen: Map<string, { ticks: number; at: number }>, key: string) {
-  const [status, stat] = await Promise.all([readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''), readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')])
-  const rssKb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0)
-  // Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 per second).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0)
-  const at = Date.now()
-  const before = seen.get(key)
-  seen.set(key, { ticks, at })
-  const cpuCores = before && at > before.at ? ((ticks - before.ticks) * 10) / (at - before.at) : 0
-  return { memoryBytes: rssKb * 1024, memoryLimitBytes: null, cpuCores: Math.round(cpuCores * 1000) / 1000, cpuLimitCores: null, storageBytes: 0, activeRuns: 0 }
 }
