@@ -50,6 +50,8 @@ const RuntimeEnv = v.object({
   TWOBOT_PLUGIN_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(32), v.maxValue(4096)), String(PLUGIN_LIMITS.memoryMb)),
   /** Report usage to the platform this often (the Nomad job sets 60); unset where the platform reads the container itself. */
   TWOBOT_USAGE_REPORT_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(10), v.maxValue(3600))),
+  /** `cgroup` in a container (its cgroup's charge); `process` for a child process on a host (its RSS). */
+  TWOBOT_USAGE_MEMORY: v.optional(v.picklist(['cgroup', 'process']), 'cgroup'),
   /** On SIGTERM, runs in flight may finish for this long before their jobs are given back. */
   TWOBOT_DRAIN_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(300)), '10'),
 })
@@ -111,7 +113,7 @@ export async function main(): Promise<void> {
   const usage =
     env.TWOBOT_USAGE_REPORT_SECONDS === undefined
       ? undefined
-      : startUsageReporter({ api, everyMs: env.TWOBOT_USAGE_REPORT_SECONDS * 1000, activeRuns: loop.active, activePlugins: plugins.threads, log })
+      : startUsageReporter({ api, everyMs: env.TWOBOT_USAGE_REPORT_SECONDS * 1000, source: env.TWOBOT_USAGE_MEMORY, activeRuns: loop.active, activePlugins: plugins.threads, log })
   log('info', 'runtime started', { owner, healthPort: env.TWOBOT_HEALTH_PORT })
   let stopping = false
   const shutdown = async () => {

@@ -42,6 +42,8 @@ export function createProcessDriver(opts: ProcessDriverOptions): WorkspaceDriver
         TWOBOT_ALLOW_PRIVATE_NETWORKS: 'true',
         // A child process has no container to read from outside: the runtime reports its own usage.
         TWOBOT_USAGE_REPORT_SECONDS: String(opts.usageReportSeconds ?? 60),
+        // Its cgroup is the host's (everything else on the machine too): count this process alone.
+        TWOBOT_USAGE_MEMORY: 'process',
         ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

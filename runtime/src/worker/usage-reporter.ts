@@ -7,18 +7,29 @@ export interface UsageReporterOptions {
   activeRuns(): number
   activePlugins(): number
   log?(level: 'warn', msg: string, fields?: Record<string, unknown>): void
-  /** Where the numbers come from; the container's cgroup by default. */
+  /**
+   * `cgroup` (a container): what the container's cgroup charges, against its limit. `process` (a
+   * child process on a host, whose cgroup holds everything else on the machine too): this process's RSS.
+   */
+  source: 'cgroup' | 'process'
+  /** Where the numbers come from (tests); read from the cgroup or the process by default. */
   memory?(): Promise<{ usedBytes: number | null; limitBytes: number | null }>
+}
+
+/** A cgroup without a memory limit is not a container's own: its usage would count other processes. */
+async function cgroupMemory(): Promise<{ usedBytes: number | null; limitBytes: number | null }> {
+  const limitBytes = await cgroupMemoryLimit()
+  return { usedBytes: limitBytes === null ? null : await cgroupMemoryUsage(), limitBytes }
 }
 
 /**
  * Reports the workspace's usage to the platform every `everyMs` — for homes where the platform
- * cannot read the container itself (Nomad, driven from a Worker). Memory is what the container's
- * cgroup charges (the process's RSS outside one); CPU is this process's since the last report.
+ * cannot read the runtime itself (Nomad, driven from a Worker; a child process). Memory is what the
+ * container's cgroup charges, or this process's RSS; CPU is this process's since the last report.
  */
 export function startUsageReporter(opts: UsageReporterOptions) {
   const cpuSince = createCpuMeter()
-  const memory = opts.memory ?? (async () => ({ usedBytes: await cgroupMemoryUsage(), limitBytes: await cgroupMemoryLimit() }))
+  const memory = opts.memory ?? (opts.source === 'cgroup' ? cgroupMemory : async () => ({ usedBytes: null, limitBytes: null }))
   async function report(): Promise<void> {
     const { usedBytes, limitBytes } = await memory()
     await opts.api
