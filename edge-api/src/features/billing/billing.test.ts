@@ -1,41 +1,16 @@
 import { and, eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { localBilling, unconfiguredBilling } from '../../adapters/billing/billing.port'
-import type { WorkspaceDriver } from '../../adapters/workspace/workspace-driver.port'
 import type { SubscribeResult } from '../../contracts/billing.contract'
 import { auditLogs, marketplaceItems, userInstalls, users, workspaceUsageSamples, workspaces } from '../../db/schema'
 import type { AppDeps } from '../../deps'
+import { fakeWorkspaceDriver } from '../../../test/support/fake-workspace-driver'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 
-/** A driver that records starts and resizes (the hot swap a plan change asks for). */
-function fakeDriver() {
-  const running = new Set<string>()
-  const calls: string[] = []
-  const driver: WorkspaceDriver = {
-    kind: 'docker',
-    async ensureRunning(id, issueToken) {
-      calls.push(`start ${id}`)
-      if (!running.has(id)) await issueToken()
-      running.add(id)
-    },
-    async stop(id) {
-      running.delete(id)
-    },
-    async stopAll() {
-      running.clear()
-    },
-    awake: () => [...running],
-    async resize(id) {
-      calls.push(`resize ${id}`)
-    },
-  }
-  return { driver, calls }
-}
-
 let ctx: TestContext
-let fake: ReturnType<typeof fakeDriver>
+let fake: ReturnType<typeof fakeWorkspaceDriver>
 beforeEach(async () => {
-  fake = fakeDriver()
+  fake = fakeWorkspaceDriver()
   ctx = await createTestContext({ workspaces: fake.driver })
 })
 afterEach(async () => ctx.close())

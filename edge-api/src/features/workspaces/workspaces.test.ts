@@ -1,49 +1,18 @@
 import { eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { WorkspaceDriver, WorkspaceUsage } from '../../adapters/workspace/workspace-driver.port'
+import type { WorkspaceUsage } from '../../adapters/workspace/workspace-driver.port'
 import { jobs, notifications, organizations, users, workspaces } from '../../db/schema'
+import { fakeWorkspaceDriver } from '../../../test/support/fake-workspace-driver'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 import { applyPlanChange, createWorkspaceLifecycle, recordUsage } from './workspace-lifecycle'
 import { planOfWorkspace } from './workspace-limits'
 import { departmentSoftQuota } from './workspace-plans'
 
-/** A driver that records what the platform asked of it and reports what the test says. */
-function fakeDriver() {
-  const running = new Set<string>()
-  const calls: string[] = []
-  let usage: WorkspaceUsage = { memoryBytes: 100 * 2 ** 20, memoryLimitBytes: 512 * 2 ** 20, cpuCores: 0.1, cpuLimitCores: 0.5, storageBytes: 0, activeRuns: 0 }
-  const driver: WorkspaceDriver = {
-    kind: 'docker',
-    async ensureRunning(id, issueToken) {
-      calls.push(`start ${id}`)
-      if (!running.has(id)) await issueToken()
-      running.add(id)
-    },
-    async stop(id) {
-      calls.push(`stop ${id}`)
-      running.delete(id)
-    },
-    async stopAll() {
-      running.clear()
-    },
-    awake: () => [...running],
-    async status(id) {
-      return running.has(id) ? { state: 'running', restarts: 1, startedAt: '2026-01-01T00:00:00.000Z' } : { state: 'stopped', restarts: 0 }
-    },
-    async usage(id) {
-      return running.has(id) ? usage : undefined
-    },
-    async resize(id) {
-      calls.push(`resize ${id}`)
-    },
-  }
-  return { driver, calls, running, setUsage: (u: Partial<WorkspaceUsage>) => (usage = { ...usage, ...u }) }
-}
 
 let ctx: TestContext
-let fake: ReturnType<typeof fakeDriver>
+let fake: ReturnType<typeof fakeWorkspaceDriver>
 beforeEach(async () => {
-  fake = fakeDriver()
+  fake = fakeWorkspaceDriver()
   ctx = await createTestContext({ workspaces: fake.driver })
 })
 afterEach(async () => ctx.close())
