@@ -40,6 +40,7 @@ export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
     }
     void limit.then((limitBytes) => {
       const mem = process.memoryUsage()
+      const plugins = opts.plugins?.()
       const body: RuntimeHealth = {
         status: opts.draining() ? 'draining' : 'ok',
         workspaceId: opts.workspaceId,
@@ -47,8 +48,8 @@ export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
         activeRuns: opts.activeRuns(),
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, limitBytes },
         bulkheads: opts.bulkheads?.() ?? null,
-        activePlugins: opts.plugins?.().threads ?? 0,
-        pluginCrashes: opts.plugins?.().crashes ?? 0,
+        activePlugins: plugins?.threads ?? 0,
+        pluginCrashes: plugins?.crashes ?? 0,
         cpu: cpuSince(),
       }
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body))
