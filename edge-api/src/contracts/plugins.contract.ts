@@ -82,6 +82,19 @@ export function pluginConfigSchema(fields: readonly PluginField[]) {
   return v.strictObject(entries)
 }
 
+/**
+ * An install's config checked against the plugin's fields, with defaults filled in; failures keyed
+ * as the API reports them (`config.<key>`), so the API and the UI's form name fields alike.
+ */
+export function checkPluginConfig(
+  fields: readonly PluginField[],
+  config: Record<string, unknown>,
+): { ok: true; config: Record<string, unknown> } | { ok: false; issues: { path: string; message: string }[] } {
+  const result = v.safeParse(pluginConfigSchema(fields), config)
+  if (result.success) return { ok: true, config: result.output as Record<string, unknown> }
+  return { ok: false, issues: result.issues.map((issue) => ({ path: `config.${v.getDotPath(issue) ?? ''}`, message: issue.message })) }
+}
+
 const GatewayBindings = v.record(v.picklist(GATEWAY_TYPES), v.pipe(v.string(), v.minLength(1), v.maxLength(64)))
 
 export const InstallPluginBody = v.strictObject({

@@ -1,7 +1,6 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm'
-import * as v from 'valibot'
 import type { GatewayType } from '../../contracts/gateways.contract'
-import { PLUGIN_LIMITS, PLUGINS_PER_PLAN, pluginConfigSchema, type PublicInstalledPlugin, type RuntimePlugin } from '../../contracts/plugins.contract'
+import { checkPluginConfig, PLUGIN_LIMITS, PLUGINS_PER_PLAN, type PublicInstalledPlugin, type RuntimePlugin } from '../../contracts/plugins.contract'
 import type { AppDeps } from '../../deps'
 import { gateways, marketplaceItems, userInstalls, type UserInstall, type User, type Workspace } from '../../db/schema'
 import { newId } from '../../lib/crypto'
@@ -51,10 +50,10 @@ async function findInstalled(deps: AppDeps, userId: string, slug: string): Promi
 
 /** The config checked against the plugin's fields, defaults filled in; 400 naming each bad field. */
 function checkedConfig(item: PluginItem, config: Record<string, unknown>): Record<string, unknown> {
-  const result = v.safeParse(pluginConfigSchema(item.manifest.configFields), config)
-  if (result.success) return result.output as Record<string, unknown>
-  const details = result.issues.map((issue) => ({ path: `config.${v.getDotPath(issue) ?? ''}`, message: issue.message }))
-  throw new AppError('VALIDATION_FAILED', `Invalid config: ${details[0]!.path}: ${details[0]!.message}`, details)
+  const checked = checkPluginConfig(item.manifest.configFields, config)
+  if (checked.ok) return checked.config
+  const [first] = checked.issues
+  throw new AppError('VALIDATION_FAILED', `Invalid config: ${first!.path}: ${first!.message}`, checked.issues)
 }
 
 /** Each binding names one of the user's gateways of a type the plugin calls. */

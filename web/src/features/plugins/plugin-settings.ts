@@ -1,5 +1,4 @@
-import { pluginConfigSchema, type GatewayType, type PluginField, type PublicInstalledPlugin, type PublicPlugin } from '@2bot/edge-api/contracts'
-import * as v from 'valibot'
+import { checkPluginConfig, type GatewayType, type PluginField, type PublicInstalledPlugin, type PublicPlugin } from '@2bot/edge-api/contracts'
 import { fieldErrorsOf, type FieldErrors } from '../../api/api-error'
 import type { PluginSettings } from './plugins.store'
 
@@ -46,22 +45,22 @@ function toConfig(fields: readonly PluginField[], values: SettingsValues['config
 export type CheckedSettings = { ok: true; body: PluginSettings } | { ok: false; errors: FieldErrors }
 
 /**
- * The form checked with the API's own `pluginConfigSchema`; errors are keyed like the API's details
+ * The form checked with the API's own `checkPluginConfig`; errors are keyed like the API's details
  * (`config.<key>`, `gateways.<TYPE>`) so both sources land under the same field.
  * @example checkSettings(plugin, values, { TELEGRAM_BOT: 'Telegram Bot' })
  */
 export function checkSettings(plugin: PublicPlugin, values: SettingsValues, gatewayLabels: Partial<Record<GatewayType, string>> = {}): CheckedSettings {
   const config = toConfig(plugin.configFields, values.config)
-  const result = v.safeParse(pluginConfigSchema(plugin.configFields), config)
-  const issues = result.success ? [] : result.issues.map((i) => ({ path: `config.${v.getDotPath(i) ?? ''}`, message: i.message }))
+  const checked = checkPluginConfig(plugin.configFields, config)
+  const issues = checked.ok ? [] : checked.issues
   // A missing number reads "must be a number" in the schema; say what is wrong instead.
   const missing = plugin.configFields.filter((f) => mustFill(f) && config[f.key] === undefined).map((f) => ({ path: `config.${f.key}`, message: `${f.label} is required` }))
   const unbound = plugin.gateways
     .filter((type) => !values.gateways[type])
     .map((type) => ({ path: `gateways.${type}`, message: `Pick one of your ${gatewayLabels[type] ?? type} gateways` }))
   const errors = fieldErrorsOf([...missing, ...issues, ...unbound])
-  if (Object.keys(errors).length || !result.success) return { ok: false, errors }
+  if (Object.keys(errors).length || !checked.ok) return { ok: false, errors }
   const gateways: PluginSettings['gateways'] = {}
   for (const type of plugin.gateways) gateways[type] = values.gateways[type]
-  return { ok: true, body: { config: result.output as Record<string, unknown>, gateways } }
+  return { ok: true, body: { config: checked.config, gateways } }
 }
