@@ -55,13 +55,10 @@ export function createGatewayHost(opts: GatewayHostOptions) {
       })
       return { worker, rpc }
     },
-    crashed: (gatewayId, outOfMemory, detail) => {
-      opts.log?.('warn', 'gateway thread died', { gatewayId, outOfMemory, detail })
-      const message = outOfMemory
-        ? `Gateway "${gatewayId}" used more than its ${opts.memoryMb} MB of memory and was stopped; it starts again on the next call`
-        : `Gateway "${gatewayId}" stopped unexpectedly (${detail}); it starts again on the next call`
-      return new StepFailure(message, 'SYSTEM', { retryable: true, code: outOfMemory ? 'GATEWAY_MEMORY_LIMIT' : 'GATEWAY_CRASHED' })
-    },
+    label: 'Gateway',
+    memoryMb: opts.memoryMb,
+    codes: { outOfMemory: 'GATEWAY_MEMORY_LIMIT', crashed: 'GATEWAY_CRASHED' },
+    log: opts.log,
   })
 
   return {

@@ -1,12 +1,18 @@
 import type { Worker } from 'node:worker_threads'
 import { abortableSleep } from '../engine/sleep'
+import { StepFailure } from '../engine/types'
 import type { Rpc } from './thread-rpc'
 
 export interface KeyedThreadsOptions {
   /** Starts the thread for a key (a gateway id, a plugin slug), with its calls back to this thread. */
   spawn(key: string): { worker: Worker; rpc: Rpc }
-  /** The error the calls in flight on a thread that died fail with. */
-  crashed(key: string, outOfMemory: boolean, detail: string): Error
+  /** What runs in the threads, for messages and logs: `Gateway`, `Plugin`. */
+  label: string
+  /** Each thread's memory limit, named when one runs out. */
+  memoryMb: number
+  /** The StepFailure codes of calls that were in flight on a thread that died. */
+  codes: { outOfMemory: string; crashed: string }
+  log?(level: 'warn', msg: string, fields?: Record<string, unknown>): void
   /** Threads alive at most: a new one retires the least recently used idle thread, or waits for one to fall idle. */
   maxThreads: number
   /** A thread with no call for this long ends (it starts again on the next call). */
@@ -27,7 +33,8 @@ export interface KeyedThread {
 
 /**
  * One long-lived worker thread per key, started on the key's first call (the gateway and plugin
- * bulkheads). A thread that dies fails its calls in flight and the next call starts it again;
+ * bulkheads). A thread that dies fails its calls in flight with a retryable StepFailure naming the
+ * key, and the next call starts it again;
  * idle threads end, and at the cap the least recently used idle one makes room.
  */
 export function createKeyedThreads(opts: KeyedThreadsOptions) {
@@ -56,7 +63,12 @@ export function createKeyedThreads(opts: KeyedThreadsOptions) {
       if (thread.retiring) return rpc.failPending(new Error('The thread was taken out of service'))
       crashedAt.set(key, Date.now())
       crashes++
-      rpc.failPending(opts.crashed(key, outOfMemory, detail))
+      opts.log?.('warn', `${opts.label.toLowerCase()} thread died`, { key, outOfMemory, detail })
+      const message = outOfMemory
+        ? `${opts.label} "${key}" used more than its ${opts.memoryMb} MB of memory and was stopped; it starts again on the next call`
+        : `${opts.label} "${key}" stopped unexpectedly (${detail}); it starts again on the next call`
+      // Retryable: steps retry by their policy, and the next call gets a fresh thread.
+      rpc.failPending(new StepFailure(message, 'SYSTEM', { retryable: true, code: outOfMemory ? opts.codes.outOfMemory : opts.codes.crashed }))
     }
     worker.once('error', (err: Error & { code?: string }) => died(err.code === 'ERR_WORKER_OUT_OF_MEMORY', err.message))
     worker.once('exit', (code) => died(false, `exit code ${code}`))

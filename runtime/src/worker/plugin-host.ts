@@ -97,13 +97,10 @@ export function createPluginHost(opts: PluginHostOptions) {
       })
       return { worker, rpc }
     },
-    crashed: (slug, outOfMemory, detail) => {
-      opts.log?.('warn', 'plugin thread died', { plugin: slug, outOfMemory, detail })
-      const message = outOfMemory
-        ? `Plugin "${slug}" used more than its ${opts.memoryMb} MB of memory and was stopped; it starts again on the next call`
-        : `Plugin "${slug}" stopped unexpectedly (${detail}); it starts again on the next call`
-      return new StepFailure(message, 'SYSTEM', { retryable: true, code: outOfMemory ? 'PLUGIN_MEMORY_LIMIT' : 'PLUGIN_CRASHED' })
-    },
+    label: 'Plugin',
+    memoryMb: opts.memoryMb,
+    codes: { outOfMemory: 'PLUGIN_MEMORY_LIMIT', crashed: 'PLUGIN_CRASHED' },
+    log: opts.log,
   })
 
   return {
