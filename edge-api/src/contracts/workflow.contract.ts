@@ -19,6 +19,10 @@ export const WORKFLOW_LIMITS = {
   maxRetryAttempts: 10,
   maxDelayMs: 5 * 60 * 1000,
   maxCodeBytes: 64 * 1024,
+  /** A step's or run's error message is cut to this many characters before it is checkpointed. */
+  maxErrorChars: 4096,
+  /** CPU an inline (pure, synchronous webhook) run may use in the API process. */
+  maxInlineRunCpuMs: 100,
 } as const
 
 const StepId = v.pipe(v.string('Step id is required'), v.regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Step id must start with a letter and use letters, digits, _ or - (max 64)'))

@@ -116,7 +116,8 @@ describe('engine: errors and retries', () => {
   it("fails a run whose outputs together outgrow the run's data limit, at the step that would cross it", async () => {
     // 300 iterations of ~1 MB each: every output is within its own limit, together they are not.
     const definition = workflow([{ id: 'grow', type: 'loop', over: 'trigger.items', steps: [{ id: 'big', type: 'transform', value: '{{ trigger.text }}{{ trigger.text }}' }] }])
-    const state = await run(definition, testDeps().deps, { trigger: { text: 'x'.repeat(2 ** 19 - 16), items: Array.from({ length: 300 }, (_, i) => i) } })
+    // Each record also carries its key and bookkeeping (~170 bytes), counted with its output.
+    const state = await run(definition, testDeps().deps, { trigger: { text: 'x'.repeat(2 ** 19 - 200), items: Array.from({ length: 300 }, (_, i) => i) } })
     expect(state.status).toBe('failed')
     expect(state.error).toMatchObject({ kind: 'USER', code: 'RUN_DATA_TOO_LARGE', stepKey: 'grow' })
     expect(state.error?.message).toContain('8 MB')

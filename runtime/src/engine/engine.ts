@@ -1,7 +1,9 @@
 import { WORKFLOW_LIMITS, type WorkflowStep } from '@2bot/edge-api/contracts'
+import { Budget, EvaluationLimit, formatBytes, jsonSize, type TimeLimit } from '../expressions/budget'
 import { evaluate, ExpressionError, type Scope } from '../expressions/evaluate'
 import { render } from '../expressions/template'
 import { backoffDelay } from './backoff'
+import { recordBytes, truncateMessage, utf8Length } from './run-data'
 import {
   StepFailure,
   type EngineDeps,
@@ -44,11 +46,17 @@ interface StepResult {
   record: StepRecord
   next?: string | null
   exhaustedRetries?: boolean
+  /** The run's data is full: the run stops here even where the step says `onError: continue`. */
+  fatal?: boolean
+  /** What the record adds to the run's state (absent for a record the state already held). */
+  bytes?: number
 }
 
 function toFailure(err: unknown, stepSignal: AbortSignal | undefined): StepFailure {
   if (err instanceof StepFailure) return err
   if (err instanceof ExpressionError) return new StepFailure(`${err.message} (in "${err.expression}")`, 'USER', { retryable: false, code: 'EXPRESSION' })
+  // The same template fails the same way every time: the user's to fix, never retried.
+  if (err instanceof EvaluationLimit) return new StepFailure(err.message, 'USER', { retryable: false, code: err.code })
   if (stepSignal?.aborted) return new StepFailure('The step took longer than its timeout', 'SYSTEM', { code: 'STEP_TIMEOUT', retryable: true })
   return new StepFailure(err instanceof Error ? err.message : String(err), 'SYSTEM')
 }
@@ -91,8 +99,10 @@ class Run {
   private readonly signal: AbortSignal
   private timedOut = false
   private readonly release: () => void
-  /** Bytes of step outputs the state holds (JSON), against limits.maxRunDataBytes. */
+  /** Bytes the state's records hold (outputs as UTF-8 JSON, errors, bookkeeping), against limits.maxRunDataBytes. */
   private dataBytes = 0
+  /** Where the run's CPU budget ends (inline runs); the clock is read between steps and inside evaluation. */
+  private readonly cpuLimit?: TimeLimit
 
   constructor(
     private readonly input: RunInput,
@@ -104,8 +114,17 @@ class Run {
     this.byId = new Map(steps.map((s) => [s.id, s]))
     this.order = steps.map((s) => s.id)
     this.state = input.state ?? { status: 'running', steps: {}, cursor: this.order[0] ?? null, startedAt: deps.now() }
-    // A resumed run carries its earlier outputs.
-    for (const record of Object.values(this.state.steps)) this.dataBytes += JSON.stringify(record.output ?? null).length
+    // A resumed run carries its earlier records.
+    for (const [key, record] of Object.entries(this.state.steps)) this.dataBytes += recordBytes(key, utf8Length(JSON.stringify(record.output ?? null)), record)
+    if (this.limits.maxRunCpuMs !== undefined) {
+      const ms = this.limits.maxRunCpuMs
+      this.cpuLimit = {
+        deadline: deps.now() + ms,
+        now: deps.now,
+        message: `The workflow used more than ${ms} ms of CPU: a webhook answered inline may use ${ms} ms (fewer steps, or smaller lists, stay within it)`,
+        code: 'RUN_CPU_LIMIT',
+      }
+    }
     // The run's deadline counts from its first start, across resumes. A plain timer and one
     // controller: AbortSignal.timeout/any cost ~10 µs a run, which short runs notice.
     const controller = new AbortController()
@@ -139,7 +158,7 @@ class Run {
         const step = this.byId.get(this.state.cursor)
         if (!step) throw new StepFailure(`No step "${this.state.cursor}"`, 'USER')
         const result = await this.runStep(step, step.id, {})
-        const failed = result.record.status === 'failed' && step.onError !== 'continue'
+        const failed = result.record.status === 'failed' && (step.onError !== 'continue' || result.fatal === true)
         const following = this.order[this.order.indexOf(step.id) + 1] ?? null
         const stopHere = this.state.stopAfter === step.id
         const cursor = failed || stopHere ? null : result.next !== undefined ? result.next : following
@@ -154,7 +173,7 @@ class Run {
               ? { status: 'completed', finishedAt: this.deps.now() }
               : {}),
         }
-        await this.checkpoint(step.id, result.record, (this.registry[step.type] as StepExecutor).sideEffects)
+        await this.checkpoint(step.id, result.record, (this.registry[step.type] as StepExecutor).sideEffects, result.bytes)
       }
     } catch (err) {
       const aborted = err instanceof RunAborted ? err : this.signal.aborted ? new RunAborted(this.timedOut ? 'timeout' : 'cancelled') : undefined
@@ -173,9 +192,9 @@ class Run {
     return this.state
   }
 
-  private async checkpoint(key: string, record: StepRecord, sideEffects: boolean): Promise<void> {
+  private async checkpoint(key: string, record: StepRecord, sideEffects: boolean, bytes = 0): Promise<void> {
     try {
-      await this.deps.checkpoint({ key, record, state: this.state, sideEffects })
+      await this.deps.checkpoint({ key, record, state: this.state, sideEffects, bytes })
     } catch (err) {
       throw new CheckpointFailed(err)
     }
@@ -204,6 +223,8 @@ class Run {
       const timeout = executor.sideEffects ? this.stepTimeout(step.timeoutMs ?? this.limits.defaultStepTimeoutMs) : undefined
       const stepSignal = timeout?.signal ?? this.signal
       try {
+        if (this.cpuLimit && startedAt > this.cpuLimit.deadline) throw new EvaluationLimit(this.cpuLimit.message, this.cpuLimit.code)
+        const budget = this.budgetFor(step, startedAt)
         const scope = this.scopeFor(extra, keyPrefix)
         const ctx: StepContext = {
           step,
@@ -214,26 +235,31 @@ class Run {
           signal: stepSignal,
           deps: this.deps,
           limits: this.limits,
-          render: (value) => render(value, scope),
-          evaluate: (expression) => evaluate(expression, scope),
+          render: (value, more) => render(value, more ? { ...scope, ...more } : scope, budget),
+          evaluate: (expression, more) => evaluate(expression, more ? { ...scope, ...more } : scope, budget),
           runBody: (steps, bodyScope, prefix) => this.runBody(steps, { ...extra, ...bodyScope }, prefix),
         }
         const outcome =
           this.input.mode === 'dry-run' && executor.sideEffects
-            ? { output: { dryRun: true, wouldRun: render(Object.fromEntries(Object.entries(step).filter(([k]) => !CONFIG_KEYS_NOT_RENDERED.has(k))), scope) } }
+            ? { output: { dryRun: true, wouldRun: render(Object.fromEntries(Object.entries(step).filter(([k]) => !CONFIG_KEYS_NOT_RENDERED.has(k))), scope, budget) } }
             : await untilAborted(executor.execute(ctx), stepSignal)
         const output = outcome.output === undefined ? null : outcome.output
-        const size = JSON.stringify(output)?.length ?? 0
+        // Sized before it is serialised: an output of shared references (a list of the same large
+        // value) would otherwise be turned into gigabytes of JSON just to be measured.
+        if (jsonSize(output, this.limits.maxVariableBytes + 1) > this.limits.maxVariableBytes) {
+          throw new StepFailure(`The output of step "${step.id}" is larger than ${formatBytes(this.limits.maxVariableBytes)}, the most a step's output may be`, 'USER', { retryable: false, code: 'OUTPUT_TOO_LARGE' })
+        }
+        // UTF-8 bytes, as the checkpoint's body will carry them.
+        const json = JSON.stringify(output)
+        const size = json === undefined ? 0 : utf8Length(json)
         if (size > this.limits.maxVariableBytes) {
-          throw new StepFailure(`The output of step "${step.id}" is ${size} bytes; the limit is ${this.limits.maxVariableBytes}`, 'USER', { retryable: false, code: 'OUTPUT_TOO_LARGE' })
+          throw new StepFailure(`The output of step "${step.id}" is ${formatBytes(size)}; a step's output may be at most ${formatBytes(this.limits.maxVariableBytes)}`, 'USER', { retryable: false, code: 'OUTPUT_TOO_LARGE' })
         }
         // Bounds a run's memory and every checkpoint's size, however many loop iterations add up.
-        if (this.dataBytes + size > this.limits.maxRunDataBytes) {
-          const mb = Math.round(this.limits.maxRunDataBytes / 2 ** 20)
-          throw new StepFailure(`The run's data would grow past ${mb} MB at step "${step.id}" (all step outputs together are limited to ${mb} MB)`, 'USER', { retryable: false, code: 'RUN_DATA_TOO_LARGE' })
-        }
-        this.dataBytes += size
-        return { record: { status: 'completed', output, attempts: attempt, startedAt, finishedAt: this.deps.now() }, next: outcome.next }
+        const bytes = recordBytes(key, size, {})
+        if (this.dataBytes + bytes > this.limits.maxRunDataBytes) throw this.runDataFull(step.id)
+        this.dataBytes += bytes
+        return { record: { status: 'completed', output, attempts: attempt, startedAt, finishedAt: this.deps.now() }, next: outcome.next, bytes }
       } catch (err) {
         if (err instanceof RunAborted || err instanceof CheckpointFailed) throw err
         if (this.signal.aborted) throw new RunAborted(this.timedOut ? 'timeout' : 'cancelled')
@@ -242,12 +268,48 @@ class Run {
           await this.deps.sleep(backoffDelay(attempt, retry.backoffMs, retry.maxBackoffMs, this.deps.random), this.signal)
           continue
         }
-        const error = { message: failure.message, kind: failure.kind, ...(failure.options.code ? { code: failure.options.code } : {}) }
-        return { record: { status: 'failed', error, attempts: attempt, startedAt, finishedAt: this.deps.now() }, exhaustedRetries: retry.maxAttempts > 1 }
+        return this.failedRecord(key, step.id, failure, { attempts: attempt, startedAt, finishedAt: this.deps.now() }, retry.maxAttempts > 1)
       } finally {
         timeout?.dispose()
       }
     }
+  }
+
+  /**
+   * A failure as the state keeps it: its message cut to maxErrorChars (a step may throw megabytes),
+   * and counted against the run's data like an output, so failures that continue cannot grow a
+   * checkpoint past what the platform takes. Once the data is full the run stops here.
+   */
+  private failedRecord(key: string, stepId: string, failure: StepFailure, times: Pick<StepRecord, 'attempts' | 'startedAt' | 'finishedAt'>, exhaustedRetries: boolean): StepResult {
+    let error: StepRecord['error'] = { message: truncateMessage(failure.message), kind: failure.kind, ...(failure.options.code ? { code: failure.options.code } : {}) }
+    let bytes = recordBytes(key, 0, { error })
+    const fatal = this.dataBytes + bytes > this.limits.maxRunDataBytes
+    if (fatal) {
+      const full = this.runDataFull(stepId)
+      error = { message: full.message, kind: full.kind, code: full.options.code }
+      bytes = recordBytes(key, 0, { error })
+    }
+    this.dataBytes += bytes
+    return { record: { status: 'failed', error, ...times }, exhaustedRetries, fatal, bytes }
+  }
+
+  private runDataFull(stepId: string): StepFailure {
+    const limit = formatBytes(this.limits.maxRunDataBytes)
+    return new StepFailure(`The run's data would grow past ${limit} at step "${stepId}" (all step outputs and errors together are limited to ${limit})`, 'USER', { retryable: false, code: 'RUN_DATA_TOO_LARGE' })
+  }
+
+  /**
+   * What one attempt's templates and expressions may build (one output's limit) and until when:
+   * the step's timeout, or the run's CPU budget where that ends first. Synchronous evaluation
+   * cannot be interrupted by a timer, so the budget reads the clock itself.
+   */
+  private budgetFor(step: WorkflowStep, startedAt: number): Budget {
+    const stepMs = step.timeoutMs ?? this.limits.defaultStepTimeoutMs
+    const time: TimeLimit =
+      this.cpuLimit && this.cpuLimit.deadline <= startedAt + stepMs
+        ? this.cpuLimit
+        : { deadline: startedAt + stepMs, now: this.deps.now, message: `The step's expressions took longer than ${Math.round(stepMs / 1000)} s to evaluate`, code: 'EVALUATION_TIMEOUT' }
+    return new Budget(this.limits.maxVariableBytes, time)
   }
 
   /**
@@ -277,9 +339,9 @@ class Run {
       const result = await this.runStep(step, key, extra, prefix)
       if (result.record !== this.state.steps[key]) {
         this.state = { ...this.state, steps: { ...this.state.steps, [key]: result.record } }
-        await this.checkpoint(key, result.record, (this.registry[step.type] as StepExecutor).sideEffects)
+        await this.checkpoint(key, result.record, (this.registry[step.type] as StepExecutor).sideEffects, result.bytes)
       }
-      if (result.record.status === 'failed' && step.onError !== 'continue') {
+      if (result.record.status === 'failed' && (step.onError !== 'continue' || result.fatal)) {
         throw new StepFailure(`Step "${step.id}" failed: ${result.record.error?.message}`, result.record.error?.kind ?? 'SYSTEM', { retryable: false, code: result.record.error?.code })
       }
       if (result.record.status === 'completed') last = result.record.output

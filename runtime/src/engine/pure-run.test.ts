@@ -30,6 +30,21 @@ describe('pure runs (synchronous webhooks run where they arrive)', () => {
     expect(state.steps.bad?.status).toBe('failed')
   })
 
+  it('stops a run past its CPU budget (100 ms) as the user’s fault, well before the work it asked for', async () => {
+    // 50 steps filtering 1,000 items through a long expression: about 2 s of work unbounded.
+    const filter = Array(60).fill('len(string(item)) >= 0').join(' && ')
+    const steps = Array.from({ length: 50 }, (_, i) => ({ id: `s${i}`, type: 'transform', input: 'trigger.items', filter }))
+    const heavy = workflow(steps, { trigger: { type: 'webhook', respond: 'lastStep' } })
+    expect(isPureWorkflow(heavy)).toBe(true)
+    const started = performance.now()
+    const state = await runPureWorkflow({ executionId: 'ex4', definition: heavy, trigger: { items: Array.from({ length: 1000 }, (_, i) => i) } })
+    const elapsed = performance.now() - started
+    expect(state.status).toBe('failed')
+    expect(state.error).toMatchObject({ kind: 'USER', code: 'RUN_CPU_LIMIT', message: expect.stringContaining('100 ms of CPU') })
+    expect(Object.keys(state.steps).length).toBeLessThan(50)
+    expect(elapsed).toBeLessThan(1000)
+  })
+
   it('refuses a workflow that reaches outside', async () => {
     await expect(runPureWorkflow({ executionId: 'ex3', definition: workflow([{ id: 'w', type: 'delay', ms: 1 }]), trigger: {} })).rejects.toThrow(/pure steps only/)
   })

@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from '@2bot/edge-api/contracts'
+import { WORKFLOW_LIMITS, type WorkflowDefinition } from '@2bot/edge-api/contracts'
 import { conditionStep } from '../steps/condition.step'
 import { transformStep } from '../steps/transform.step'
 import { runWorkflow } from './engine'
@@ -27,11 +27,16 @@ const pureExecutors = { transform: transformStep, condition: conditionStep } as 
  * Runs a workflow made only of pure steps in this process, with the same engine (limits, retries,
  * expressions without eval) the workspace runtime uses. Nothing is persisted here: the final state,
  * with every step's record, is for the caller to keep.
+ *
+ * It runs in one turn of the caller's event loop, so besides each step's byte budget it gets a
+ * CPU budget (maxInlineRunCpuMs, read from the clock between steps and inside evaluation): a run
+ * past it fails as the user's, and the API process never stalls on one tenant's workflow.
  * @example const state = await runPureWorkflow({ executionId, definition, trigger })
  */
 export async function runPureWorkflow(input: { executionId: string; definition: WorkflowDefinition; trigger: unknown; signal?: AbortSignal }): Promise<RunState> {
   if (!isPureWorkflow(input.definition)) throw new Error('runPureWorkflow needs a workflow of pure steps only')
   const deps: EngineDeps = {
+    limits: { maxRunCpuMs: WORKFLOW_LIMITS.maxInlineRunCpuMs },
     gateways: { invoke: outside },
     http: { request: outside },
     code: { run: outside },

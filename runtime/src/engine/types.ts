@@ -61,6 +61,8 @@ export interface Limits {
   maxLoopIterations: number
   maxVariableBytes: number
   maxRunDataBytes: number
+  /** CPU the whole run may use (inline runs in the API process): checked between steps and inside evaluation. */
+  maxRunCpuMs?: number
 }
 
 export interface CheckpointEvent {
@@ -69,6 +71,8 @@ export interface CheckpointEvent {
   state: RunState
   /** Whether the step reached outside (message, HTTP call, wait): its checkpoint must land before the next step. */
   sideEffects: boolean
+  /** What the record adds to the run's state, in bytes (its output, error, bookkeeping). */
+  bytes?: number
 }
 
 export interface StepStartEvent {
@@ -152,8 +156,9 @@ export interface StepContext<S extends WorkflowStep = WorkflowStep> {
   signal: AbortSignal
   deps: EngineDeps
   limits: Limits
-  render(value: unknown): unknown
-  evaluate(expression: string): unknown
+  /** Renders in the step's scope (plus `extraScope`, e.g. a list item), charging the step's budget. */
+  render(value: unknown, extraScope?: Scope): unknown
+  evaluate(expression: string, extraScope?: Scope): unknown
   /** Runs a loop body (with resume) under `keyPrefix`; returns the last body step's output. */
   runBody(steps: readonly WorkflowStep[], extraScope: Scope, keyPrefix: string): Promise<unknown>
 }

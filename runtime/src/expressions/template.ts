@@ -1,3 +1,4 @@
+import { Budget, defaultBudget, ELEMENT_BYTES, jsonSize } from './budget'
 import { evaluate, parseExpression, type Scope } from './evaluate'
 
 /**
@@ -33,27 +34,64 @@ function compile(text: string): Compiled {
   return compiled
 }
 
-const toText = (value: unknown): string =>
-  value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)
+function toText(value: unknown, budget: Budget): string {
+  if (value === undefined || value === null) return ''
+  if (typeof value !== 'object') return String(value)
+  budget.charge(jsonSize(value, budget.remaining + 1, budget))
+  return JSON.stringify(value)
+}
 
-export function renderString(text: string, scope: Scope): unknown {
+/**
+ * Renders one string. What it places in the result is charged at its size, less what evaluating
+ * it already charged, so repeating a large value (`{{ x }}{{ x }}…`, or the same placeholder under
+ * a thousand keys) stops at the budget before the text or the output's JSON is ever built.
+ */
+export function renderString(text: string, scope: Scope, budget: Budget = defaultBudget()): unknown {
   const compiled = compile(text)
-  if (compiled.kind === 'literal') return compiled.text
-  if (compiled.kind === 'single') return evaluate(compiled.expr, scope)
+  if (compiled.kind === 'literal') {
+    budget.charge(compiled.text.length + 2)
+    return compiled.text
+  }
+  if (compiled.kind === 'single') {
+    const before = budget.used
+    const value = evaluate(compiled.expr, scope, budget)
+    budget.chargeValue(value, budget.used - before)
+    return value
+  }
   let out = ''
-  for (const part of compiled.parts) out += 'text' in part ? part.text : toText(evaluate(part.expr, scope))
+  budget.charge(2)
+  for (const part of compiled.parts) {
+    if ('text' in part) {
+      budget.charge(part.text.length)
+      out += part.text
+      continue
+    }
+    const before = budget.used
+    const piece = toText(evaluate(part.expr, scope, budget), budget)
+    const fresh = piece.length - (budget.used - before)
+    if (fresh > 0) budget.charge(fresh)
+    out += piece
+  }
   return out
 }
 
 /** Renders every string in a JSON value; objects and arrays are copied, never mutated. */
-export function render(value: unknown, scope: Scope): unknown {
-  if (typeof value === 'string') return renderString(value, scope)
-  if (Array.isArray(value)) return value.map((v) => render(v, scope))
+export function render(value: unknown, scope: Scope, budget: Budget = defaultBudget()): unknown {
+  if (typeof value === 'string') return renderString(value, scope, budget)
+  if (Array.isArray(value)) {
+    budget.charge(2 + value.length * ELEMENT_BYTES)
+    return value.map((v) => render(v, scope, budget))
+  }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = render(v, scope)
+    budget.charge(2)
+    for (const [k, v] of Object.entries(value)) {
+      budget.charge(k.length + 4)
+      out[k] = render(v, scope, budget)
+    }
     return out
   }
+  budget.tick()
   return value
 }
 

@@ -1,6 +1,4 @@
 import type { WorkflowStep } from '@2bot/edge-api/contracts'
-import { evaluate } from '../expressions/evaluate'
-import { render } from '../expressions/template'
 import { StepFailure, type StepExecutor } from '../engine/types'
 
 type TransformStep = Extract<WorkflowStep, { type: 'transform' }>
@@ -11,16 +9,17 @@ type TransformStep = Extract<WorkflowStep, { type: 'transform' }>
  */
 export const transformStep: StepExecutor<TransformStep> = {
   sideEffects: false,
-  async execute({ step, scope, limits, render: renderInScope, evaluate: evaluateInScope }) {
-    if (step.input === undefined) return { output: renderInScope(step.value ?? null) }
-    const input = evaluateInScope(step.input)
+  async execute({ step, limits, render, evaluate }) {
+    if (step.input === undefined) return { output: render(step.value ?? null) }
+    const input = evaluate(step.input)
     if (!Array.isArray(input)) throw new StepFailure(`"${step.input}" is not a list`, 'USER', { retryable: false })
     if (input.length > limits.maxLoopIterations) {
       throw new StepFailure(`"${step.input}" has ${input.length} items; the limit is ${limits.maxLoopIterations}`, 'USER', { retryable: false })
     }
     const output: unknown[] = []
+    // Every item's filter and map share the step's budget: the list cannot outgrow one output.
     input.forEach((item, index) => {
-      const itemScope = { ...scope, item, index }
+      const itemScope = { item, index }
       if (step.filter && !evaluate(step.filter, itemScope)) return
       output.push(step.map === undefined ? item : render(step.map, itemScope))
     })
