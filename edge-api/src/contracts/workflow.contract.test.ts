@@ -51,4 +51,21 @@ describe('validateWorkflow', () => {
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.issues.map((i) => i.message).join(' | ')).toMatch(new RegExp(message, 'i'))
   })
+
+  it.each([
+    ['(a)\\1', 'invalid escape sequence'],
+    ['^(?=order)', 'unsupported Perl syntax'],
+    ['(?<!x)a', 'RE2 syntax'],
+    ['(.*){1,300}x', 'too complex'],
+  ])('refuses the text pattern %s with RE2, naming the field', (textPattern, reason) => {
+    const result = validateWorkflow({ trigger: { type: 'event', gatewayId: 'g', event: 'message', filters: { textPattern } }, steps: [{ id: 'a', type: 'delay', ms: 1 }] })
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.issues).toEqual([{ path: 'trigger.filters.textPattern', message: expect.stringContaining(reason) }])
+  })
+
+  it('accepts what RE2 matches in linear time, catastrophic-looking patterns included', () => {
+    for (const textPattern of ['^order #\\d+$', '(?i)\\b(price|cost)\\b', '(a+)+$', '(?<id>\\d+)']) {
+      expect(validateWorkflow({ trigger: { type: 'event', gatewayId: 'g', event: 'message', filters: { textPattern } }, steps: [{ id: 'a', type: 'delay', ms: 1 }] }).ok).toBe(true)
+    }
+  })
 })

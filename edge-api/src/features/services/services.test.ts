@@ -67,6 +67,16 @@ describe('services', () => {
     expect((await (await agent.api.user.services.$get()).json()).services).toHaveLength(0)
   })
 
+  it('refuses a text pattern RE2 cannot match in linear time with a 400 naming the field, storing nothing', async () => {
+    const { agent } = await registerUser(ctx)
+    const event = { trigger: { type: 'event', gatewayId: 'g', event: 'message', filters: { textPattern: '(\\w+) \\1' } }, steps: [{ id: 'a', type: 'transform', value: 1 }] }
+    const res = await agent.raw('/api/user/services', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', definition: event }) })
+    expect(res.status).toBe(400)
+    const body = (await res.json()) as { error: { code: string; details: { path: string; message: string }[] } }
+    expect(body.error.details[0]).toMatchObject({ path: 'definition.trigger.filters.textPattern', message: expect.stringMatching(/RE2 syntax.*invalid escape sequence/) })
+    expect((await (await agent.api.user.services.$get()).json()).services).toHaveLength(0)
+  })
+
   it('keeps every definition as an immutable version', async () => {
     const { agent } = await registerUser(ctx)
     const service = await serviceFor(agent)

@@ -93,6 +93,21 @@ describe('matchesTrigger', () => {
     expect(matchesTrigger(sticker, trigger('message', { textPattern: '.*' }))).toBe(false)
   })
 
+  it('matches with RE2 in linear time: a backtracking pattern cannot hold the event loop', () => {
+    // (a+)+$ against a's then a 'b' is exponential for a backtracking engine: 2^40 steps for 40.
+    for (const text of [`${'a'.repeat(40)}b`, `${'a'.repeat(4095)}b`]) {
+      const started = performance.now()
+      expect(matchesTrigger(update({ message: message(text) }), trigger('message', { textPattern: '(a+)+$' }))).toBe(false)
+      expect(performance.now() - started).toBeLessThan(50)
+    }
+    expect(matchesTrigger(update({ message: message('aaa') }), trigger('message', { textPattern: '(a+)+$' }))).toBe(true)
+  })
+
+  it('matches nothing with a stored pattern RE2 refuses (saved before patterns were checked with RE2)', () => {
+    expect(matchesTrigger(update({ message: message('abab') }), trigger('message', { textPattern: '(ab)\\1' }))).toBe(false)
+    expect(matchesTrigger(update({ message: message('order 1') }), trigger('message', { textPattern: '^(?=order)' }))).toBe(false)
+  })
+
   it('needs every filter to match', () => {
     const u = update({ message: message('/order 42', { chat: group }) })
     expect(matchesTrigger(u, trigger('message', { chatIds: [-1001234], command: 'order', textPattern: '\\d+$' }))).toBe(true)

@@ -1,4 +1,5 @@
-import type { WorkflowTrigger } from '../../contracts/workflow.contract'
+import type { RE2JS } from 're2js'
+import { compileTextPattern, type WorkflowTrigger } from '../../contracts/workflow.contract'
 import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types'
 
 export type EventTrigger = Extract<WorkflowTrigger, { type: 'event' }>
@@ -57,11 +58,19 @@ function updateChat(update: Update): Chat | undefined {
   return updateMessage(update)?.chat ?? update.callback_query?.message?.chat
 }
 
-const patterns = new Map<string, RegExp>()
-function compiled(pattern: string): RegExp {
+/**
+ * Compiled patterns by source; `null` for one RE2 refuses (a workflow saved before patterns were
+ * checked with RE2): it matches nothing, and is not compiled again for every update.
+ */
+const patterns = new Map<string, RE2JS | null>()
+function compiled(pattern: string): RE2JS | null {
   let re = patterns.get(pattern)
-  if (!re) {
-    re = new RegExp(pattern)
+  if (re === undefined) {
+    try {
+      re = compileTextPattern(pattern)
+    } catch {
+      re = null
+    }
     if (patterns.size >= 500) patterns.delete(patterns.keys().next().value!)
     patterns.set(pattern, re)
   }
@@ -85,8 +94,8 @@ export function leadingCommand(message: Message): { name: string; bot?: string }
  * - `chatIds`: the chat's id (number or numeric string) or its `@username`.
  * - `command`: a `bot_command` entity at offset 0, `/cmd` or `/cmd@botname`; case-insensitive. With
  *   `opts.botUsername`, a command addressed to another bot (`/cmd@other_bot`) does not match.
- * - `textPattern`: a regular expression tested against the text (a caption for media, the data of a
- *   callback query), cut at 4096 characters.
+ * - `textPattern`: a regular expression (RE2 syntax, matched in linear time) tested against the text
+ *   (a caption for media, the data of a callback query), cut at 4096 characters.
  *
  * @example
  * matchesTrigger(update, { type: 'event', gatewayId: 'g1', event: 'message', filters: { command: 'start' } })
@@ -120,7 +129,8 @@ export function matchesTrigger(update: Update, trigger: EventTrigger, opts: { bo
     const message = updateMessage(update)
     const text = message ? (message.text ?? message.caption) : update.callback_query?.data
     if (text === undefined) return false
-    if (!compiled(filters.textPattern).test(text.slice(0, MAX_PATTERN_INPUT))) return false
+    const re = compiled(filters.textPattern)
+    if (!re || !re.test(text.slice(0, MAX_PATTERN_INPUT))) return false
   }
   return true
 }

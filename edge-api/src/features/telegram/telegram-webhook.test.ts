@@ -38,6 +38,27 @@ describe('POST /api/webhooks/telegram/:gatewayId', () => {
     expect(await (await post(update(10, 'order 66'))).json()).toEqual({ ok: true, executions: 0 })
   })
 
+  it('matches a catastrophic-backtracking text pattern at once, through the webhook', async () => {
+    const { agent } = await registerUser(ctx)
+    const { gateway } = (await (await agent.api.gateways.$post({ json: { type: 'TELEGRAM_BOT', name: 'b', config: {}, credentials: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } } })).json()) as { gateway: { id: string } }
+    const created = await agent.api.user.services.$post({
+      json: { name: 'as', definition: { trigger: { type: 'event', gatewayId: gateway.id, event: 'message', filters: { textPattern: '(a+)+$' } }, steps: [{ id: 'r', type: 'transform', value: 1 }] } },
+    })
+    expect(created.status).toBe(201)
+    const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
+    const post = (body: unknown) =>
+      ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(body) })
+    expect(await (await post(update(700, 'aaaa'))).json()).toEqual({ ok: true, executions: 1 })
+    // With a backtracking engine the first would take 2^40 steps (hours); the second is Telegram's
+    // longest text. The whole request, database included, is timed (the match alone is bounded at
+    // 50 ms in telegram-update.test.ts; here the embedded database's own pauses dominate).
+    for (const [id, text] of [[701, `${'a'.repeat(40)}b`], [702, `${'a'.repeat(4095)}b`]] as const) {
+      const started = performance.now()
+      expect(await (await post(update(id, text))).json()).toEqual({ ok: true, executions: 0 })
+      expect(performance.now() - started).toBeLessThan(2000)
+    }
+  })
+
   it('refuses a wrong secret, a malformed body and an unknown bot, creating nothing', async () => {
     const { agent } = await registerUser(ctx)
     const { gateway } = (await (await agent.api.gateways.$post({ json: { type: 'TELEGRAM_BOT', name: 'b', config: {}, credentials: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } } })).json()) as { gateway: { id: string } }
