@@ -21,38 +21,62 @@ import { servicesRoutes } from './features/services/services.routes'
 import { telegramWebhookRoutes } from './features/telegram/telegram-webhook.routes'
 import { serviceWebhookRoutes } from './features/webhooks/service-webhook.routes'
 import { usersRoutes } from './features/users/users.routes'
-import { AppError } from './lib/errors'
-import { bodyLimit } from './middleware/body-limit.middleware'
+import { KB, maxBody, MB } from './middleware/body-limit.middleware'
 import { WORKFLOW_LIMITS } from './contracts/workflow.contract'
 import { onError, onNotFound } from './middleware/error-handler'
 import { requestLog } from './middleware/request-log.middleware'
 import { securityHeaders } from './middleware/security-headers.middleware'
 
-export const MAX_BODY_BYTES = 1024 * 1024
+/** The most any request outside the runtime's may carry: a ceiling under every family's own limit. */
+export const MAX_BODY_BYTES = MB
 /**
- * Runtime calls carry checkpoints: the run's state (its step outputs, at most maxRunDataBytes) plus
- * the held-back records travelling with it (outputs the state also holds), and some room.
+ * Runtime calls carry checkpoints: the run's state (its records, at most maxRunDataBytes) plus
+ * the held-back records travelling with it (records the state also holds), and some room.
  */
 export const RUNTIME_MAX_BODY_BYTES = 2 * WORKFLOW_LIMITS.maxRunDataBytes + MAX_BODY_BYTES
 
-/** The API's routes. Kept apart from the middleware so `AppType` describes exactly the endpoints. */
+/**
+ * The API's routes, each family with the largest body it needs (413 beyond, naming the limit).
+ * Kept apart from the middleware so `AppType` describes exactly the endpoints.
+ */
 function apiRoutes() {
   return new Hono<AppEnv>()
     .route('/health', healthRoutes)
+    // Emails, passwords, tokens, names: a few hundred bytes each.
+    .use('/auth/*', maxBody(16 * KB))
     .route('/auth', authRoutes)
+    .use('/users/*', maxBody(16 * KB))
     .route('/users', usersRoutes)
+    .use('/api-keys/*', maxBody(16 * KB))
     .route('/api-keys', apiKeysRoutes)
+    // An AI gateway's chat carries the conversation so far.
+    .use('/gateways/*', maxBody(MB))
     .route('/gateways', gatewaysRoutes)
+    // Workflow definitions, and a step's test run with pinned outputs of earlier steps.
+    .use('/user/services/*', maxBody(MB))
     .route('/user/services', servicesRoutes)
+    // A plugin's settings: its config fields are at most 10,000 characters each.
+    .use('/user/plugins/*', maxBody(256 * KB))
     .route('/user/plugins', userPluginsRoutes)
     .route('/marketplace', marketplaceRoutes)
+    // At most 24 widgets and their settings.
+    .use('/dashboard/*', maxBody(64 * KB))
     .route('/dashboard', dashboardRoutes)
+    .use('/notifications/*', maxBody(16 * KB))
     .route('/notifications', notificationsRoutes)
+    .use('/workspace/*', maxBody(16 * KB))
     .route('/workspace', workspaceRoutes)
+    .use('/billing/*', maxBody(16 * KB))
     .route('/billing', billingRoutes)
+    .use('/runtime/*', maxBody(RUNTIME_MAX_BODY_BYTES))
     .route('/runtime', runtimeRoutes)
+    // A caller's payload for the workflow, as the trigger's `body`.
+    .use('/webhooks/service/*', maxBody(MB))
     .route('/webhooks/service', serviceWebhookRoutes)
+    .use('/webhooks/telegram/*', maxBody(MB))
     .route('/webhooks/telegram', telegramWebhookRoutes)
+    // QStash's deliveries are a few hundred bytes.
+    .use('/queue/*', maxBody(64 * KB))
     .route('/queue', queueTickRoutes)
     .route('/dev', devRoutes)
 }
@@ -85,12 +109,9 @@ export function createApp(deps: AppDeps) {
       maxAge: 86400,
     }),
   )
-  const userBodies = bodyLimit(MAX_BODY_BYTES, () => {
-    throw new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB')
-  })
-  const runtimeBodies = bodyLimit(RUNTIME_MAX_BODY_BYTES, () => {
-    throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${RUNTIME_MAX_BODY_BYTES / 2 ** 20} MB`)
-  })
+  // The ceiling for anything a family does not declare (and for unknown paths).
+  const userBodies = maxBody(MAX_BODY_BYTES)
+  const runtimeBodies = maxBody(RUNTIME_MAX_BODY_BYTES)
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/runtime/') ? runtimeBodies(c, next) : userBodies(c, next)))
   app.route('/api', apiRoutes())
   app.all('/api/*', onNotFound)

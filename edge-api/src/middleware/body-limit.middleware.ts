@@ -1,6 +1,10 @@
 import { bodyLimit as streamingBodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../env'
+import { AppError } from '../lib/errors'
+
+export const KB = 1024
+export const MB = 1024 * KB
 
 /**
  * Refuses bodies over `maxSize` bytes. A declared Content-Length is checked from the header alone
@@ -18,5 +22,17 @@ export function bodyLimit(maxSize: number, tooLarge: () => never) {
       return next()
     }
     return streaming(c, next)
+  })
+}
+
+/**
+ * A route family's limit: bodies over `bytes` answer 413 PAYLOAD_TOO_LARGE naming it, before
+ * anything reads them. Declared where the family is mounted (app.ts).
+ * @example api.use('/auth/*', maxBody(16 * KB)).route('/auth', authRoutes)
+ */
+export function maxBody(bytes: number) {
+  const limit = bytes >= MB ? `${Math.round((bytes / MB) * 10) / 10} MB` : `${Math.round(bytes / KB)} KB`
+  return bodyLimit(bytes, () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit}, the most this endpoint takes`, { limitBytes: bytes })
   })
 }

@@ -14,7 +14,7 @@ function fromHttpException(err: HTTPException): AppError {
     case 404:
       return new AppError('NOT_FOUND', 'Not found')
     case 413:
-      return new AppError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB')
+      return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large')
     case 415:
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type')
     default:
