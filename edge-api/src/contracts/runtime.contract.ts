@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { WORKFLOW_LIMITS } from './workflow.contract'
 
 /** Bodies of the API the workspace runtime calls (`/api/runtime/*`, workspace token). */
 
@@ -20,7 +21,12 @@ export const StepStartedBody = v.strictObject({
   startedAt: v.number(),
 })
 
-const StepErrorSchema = v.object({ message: v.string(), kind: v.picklist(['USER', 'SYSTEM']), code: v.optional(v.string()) })
+/** The engine cuts messages to maxErrorChars before they are checkpointed; anything longer is refused. */
+const StepErrorSchema = v.object({
+  message: v.pipe(v.string(), v.maxLength(WORKFLOW_LIMITS.maxErrorChars, `An error message is at most ${WORKFLOW_LIMITS.maxErrorChars} characters`)),
+  kind: v.picklist(['USER', 'SYSTEM']),
+  code: v.optional(v.pipe(v.string(), v.maxLength(100))),
+})
 
 export const StepRecordSchema = v.object({
   status: v.picklist(['completed', 'failed', 'skipped']),

@@ -36,7 +36,11 @@ class RunAborted extends Error {
 
 /** The platform did not take a checkpoint: the run must stop here, never treat it as a step failure. */
 export class CheckpointFailed extends Error {
-  constructor(override readonly cause: unknown) {
+  constructor(
+    override readonly cause: unknown,
+    /** The state the checkpoint carried. */
+    readonly state?: RunState,
+  ) {
     super(`Checkpoint failed: ${cause instanceof Error ? cause.message : String(cause)}`)
     this.name = 'CheckpointFailed'
   }
@@ -196,7 +200,7 @@ class Run {
     try {
       await this.deps.checkpoint({ key, record, state: this.state, sideEffects, bytes })
     } catch (err) {
-      throw new CheckpointFailed(err)
+      throw new CheckpointFailed(err, this.state)
     }
   }
 

@@ -33,3 +33,14 @@ describe('checkpoint buffer', () => {
     expect(sizes).toEqual([100, 100])
   })
 })
+
+describe('checkpoint buffer: size', () => {
+  it('sends once the held records reach half the run’s data, so a checkpoint stays under the platform’s limit', async () => {
+    const sizes: number[] = []
+    const buffer = checkpointBuffer(async (records) => void sizes.push(records.length))
+    const MB = 2 ** 20
+    for (let i = 0; i < 6; i++) await buffer.add({ key: `s${i}`, record: record(i), state: running('next'), sideEffects: false, bytes: 1.5 * MB })
+    // 1.5 + 1.5 + 1.5 MB reaches 4 MB at the third record.
+    expect(sizes).toEqual([3, 3])
+  })
+})

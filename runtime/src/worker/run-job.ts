@@ -1,6 +1,6 @@
 import type { LeasedJob } from '@2bot/edge-api/contracts'
-import { validateWorkflow } from '@2bot/edge-api/contracts'
-import { runWorkflow } from '../engine/engine'
+import { validateWorkflow, WORKFLOW_LIMITS } from '@2bot/edge-api/contracts'
+import { CheckpointFailed, runWorkflow } from '../engine/engine'
 import { abortableSleep } from '../engine/sleep'
 import type { CheckpointEvent, EngineDeps, GatewayInvoker, PluginInvoker, RunState, StepRecord } from '../engine/types'
 import { LeaseLostError, type RuntimeApi } from './runtime-api'
@@ -31,22 +31,31 @@ export interface RunContext extends RunTools {
  * of one per step. Side-effecting steps are checkpointed at once, before the next step starts.
  */
 const MAX_HELD = 100
+/**
+ * Held records travel beside the state that also holds them. Sending once they reach half the
+ * run's data keeps a checkpoint at most the state (8 MB), this (4 MB), the record that crossed it
+ * and the last output (1 MB each): under the API's 17 MB for the runtime, whatever the run holds.
+ */
+const MAX_HELD_BYTES = WORKFLOW_LIMITS.maxRunDataBytes / 2
 
-export function checkpointBuffer(send: (records: { key: string; record: StepRecord }[], state: RunState) => Promise<void>) {
+export function checkpointBuffer(send: (records: { key: string; record: StepRecord }[], state: RunState) => Promise<void>, maxHeldBytes = MAX_HELD_BYTES) {
   let held: { key: string; record: StepRecord }[] = []
+  let heldBytes = 0
   let latest: RunState | undefined
   const flush = async () => {
     if (!latest || held.length === 0) return
     const records = held
     held = []
+    heldBytes = 0
     await send(records, latest)
   }
   return {
     async add(event: CheckpointEvent) {
       held.push({ key: event.key, record: event.record })
+      heldBytes += event.bytes ?? 0
       latest = event.state
-      // Bounded: a long loop of pure steps still checkpoints every MAX_HELD steps.
-      if (event.sideEffects || event.state.status !== 'running' || held.length >= MAX_HELD) await flush()
+      // Bounded: a long loop of pure steps still checkpoints every MAX_HELD steps, or sooner when they are large.
+      if (event.sideEffects || event.state.status !== 'running' || held.length >= MAX_HELD || heldBytes >= maxHeldBytes) await flush()
     },
     flush,
   }
@@ -66,7 +75,12 @@ export async function executeJob(job: LeasedJob, ctx: RunContext): Promise<void>
       await ctx.api.checkpoint(executionId, { ...lease, state })
       return
     }
-    const checkpoints = checkpointBuffer((records, state) => ctx.api.checkpoint(executionId, { ...lease, records, state }))
+    // A checkpoint the platform refuses, sent from the engine or from a flush before a side effect, carries its state.
+    const checkpoints = checkpointBuffer((records, state) =>
+      ctx.api.checkpoint(executionId, { ...lease, records, state }).catch((err: unknown) => {
+        throw new CheckpointFailed(err, state)
+      }),
+    )
     const deps: EngineDeps = {
       limits: ctx.limits,
       gateways: ctx.gateways,
@@ -102,10 +116,44 @@ export async function executeJob(job: LeasedJob, ctx: RunContext): Promise<void>
       ctx.log('warn', 'lease lost; another attempt owns the run', { executionId })
     } else if (ctx.stopping()) {
       await ctx.api.release(executionId, { ...lease, reason: RUNTIME_STOPPING }).catch(() => {})
+    } else if (refusal(err)) {
+      await failRefused(executionId, lease, ctx, refusal(err)!)
     } else {
       // The checkpoint did not land (API unreachable): leave the job to the reaper, which hands it
       // to the next attempt to resume from the last checkpoint that did.
       ctx.log('error', 'run interrupted', { executionId, error: (err as Error).message })
     }
   }
+}
+
+/** The platform answered that the checkpoint itself is wrong (too large, malformed): resending it cannot help. */
+function refusal(err: unknown): { state?: RunState; reason: string } | undefined {
+  let state: RunState | undefined
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof CheckpointFailed) state ??= e.state
+    const status = (e as { status?: unknown }).status
+    if (status === 400 || status === 413) return { state, reason: `HTTP ${status}: ${e.message.slice(0, 300)}` }
+  }
+  return undefined
+}
+
+/**
+ * Ends a run whose checkpoint the platform refused, once, saying so, instead of leaving it to be
+ * resumed into the same refusal until the reaper sets it aside as a runtime that stopped answering.
+ * The state goes without its outputs (what may have been too large); records and errors stay.
+ * The engine bounds every checkpoint below the limit, so this is ours to fix: SYSTEM.
+ */
+async function failRefused(executionId: string, lease: { jobId: string; owner: string }, ctx: RunContext, refused: { state?: RunState; reason: string }): Promise<void> {
+  ctx.log('error', 'checkpoint refused; the run is failed', { executionId, error: refused.reason })
+  const last = refused.state ?? { steps: {}, startedAt: Date.now() }
+  const steps = Object.fromEntries(Object.entries(last.steps).map(([key, { output: _output, ...record }]) => [key, record]))
+  const state: RunState = {
+    status: 'failed',
+    steps,
+    cursor: null,
+    startedAt: last.startedAt,
+    finishedAt: Date.now(),
+    error: { message: `The platform refused the run's checkpoint (${refused.reason}); the run stops here`, kind: 'SYSTEM', code: 'CHECKPOINT_REFUSED' },
+  }
+  await ctx.api.checkpoint(executionId, { ...lease, state }).catch((e: Error) => ctx.log('error', 'could not fail the run', { executionId, error: e.message }))
 }
