@@ -32,6 +32,29 @@ async function webhookService(steps: unknown[], respond: 'lastStep' | 'immediate
 const call = async (serviceId: string, body: string, contentType = 'application/json') =>
   await ctx.app.request(`/api/webhooks/service/${serviceId}?source=test`, { method: 'POST', headers: { 'content-type': contentType }, body })
 
+describe('service webhook: a hostile template cannot grow the API process', () => {
+  it('fails a template that would expand past 1 MB, 20 times over, with the heap staying flat', async () => {
+    // Unbounded, each call would build a 400 MB string (the body 2,000 times), then its 400 MB of JSON.
+    const { agent, serviceId } = await webhookService([
+      { id: 'check', type: 'condition', if: 'len(trigger.body.text) > 0' },
+      { id: 'echo', type: 'transform', value: { copies: '{{ trigger.body.text }}'.repeat(2000) } },
+    ])
+    const body = JSON.stringify({ text: 'b'.repeat(200_000) })
+    await call(serviceId, body)
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 20; i++) {
+      const res = await call(serviceId, body)
+      expect(res.status).toBe(502)
+      expect(await res.json()).toMatchObject({ error: { code: 'WORKFLOW_FAILED', message: expect.stringContaining("The step's output would be larger than 1 MB") } })
+    }
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(50 * 2 ** 20)
+    const list = await agent.api.user.services[':id'].executions.$get({ param: { id: serviceId }, query: {} })
+    const { executions: runs } = (await list.json()) as unknown as { executions: { status: string; errorKind: string | null }[] }
+    expect(runs).toHaveLength(21)
+    for (const run of runs) expect(run).toMatchObject({ status: 'FAILED', errorKind: 'USER' })
+  })
+})
+
 describe('service webhook: pure workflows answer synchronously from the request', () => {
   it('answers with the last step output and has the execution, every step and lastRunAt committed first', async () => {
     const { agent, serviceId } = await webhookService(shout)
