@@ -1,5 +1,5 @@
 import jsep from 'jsep'
-import { Budget, defaultBudget, ELEMENT_BYTES, jsonSize } from './budget'
+import { defaultBudget, ELEMENT_BYTES, jsonSize, type Budget } from './budget'
 
 /**
  * Expressions in workflows (`steps.ai.output.text`, `item.views >= config.minViews`) are parsed by

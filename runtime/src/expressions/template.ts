@@ -1,4 +1,4 @@
-import { Budget, defaultBudget, ELEMENT_BYTES, jsonSize } from './budget'
+import { defaultBudget, ELEMENT_BYTES, jsonSize, type Budget } from './budget'
 import { evaluate, parseExpression, type Scope } from './evaluate'
 
 /**
