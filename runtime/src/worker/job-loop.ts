@@ -1,4 +1,5 @@
 import type { LeasedJob } from '@2bot/edge-api/contracts'
+import { truncateMessage } from '../engine/run-data'
 import { abortableSleep } from '../engine/sleep'
 import { createGatewayCircuits, createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
 import type { GatewayHost } from './gateway-host'
@@ -99,7 +100,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
       // Its thread died: retrying would hit the same wall, so the run ends failed and says why.
       const message = err.outOfMemory
         ? `The run used more than its ${opts.isolation?.runMemoryMb} MB of memory and was stopped; other runs were not affected`
-        : `The run's worker stopped unexpectedly (${err.message})`
+        : `The run's worker stopped unexpectedly (${truncateMessage(err.message, 400)})`
       log('warn', 'run thread died', { executionId, outOfMemory: err.outOfMemory })
       await opts.api.fail(executionId, { ...lease, message, code: err.outOfMemory ? 'RUN_MEMORY_LIMIT' : 'RUN_WORKER_CRASHED' }).catch((e: Error) => {
         // Not recorded: the reaper hands the job on after its lease, as after a crash.
