@@ -1,6 +1,6 @@
 import { getCurrentScope, onScopeDispose, shallowRef } from 'vue'
-import { useApi } from '../../api/api'
-import { emptyRunState, parseRunEvent, reduceRun, type RunEvent, type RunState } from './run-state'
+import { useApi } from '../../../api/api'
+import { emptyRunState, parseRunEvent, reduceRun, type RunEvent, type RunState } from '../run-state'
 
 /**
  * Follows one execution live for the canvas: the API's server-sent events through the browser's
