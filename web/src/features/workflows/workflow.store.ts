@@ -301,3 +301,5 @@ export function useWorkflowStore(id: string) {
     }
   })()
 }
+
+export type WorkflowStore = ReturnType<typeof useWorkflowStore>

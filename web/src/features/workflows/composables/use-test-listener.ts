@@ -59,3 +59,5 @@ export function useTestListener(api: Api = useApi(), pollMs = 1000) {
 
   return { state, start, cancel }
 }
+
+export type TestListener = ReturnType<typeof useTestListener>
