@@ -1,4 +1,4 @@
-import type { PublicUser } from '@2bot/edge-api/contracts'
+import type { PublicExecution, PublicExecutionStep, PublicService, PublicUser } from '@2bot/edge-api/contracts'
 import { vi } from 'vitest'
 import { createApi } from '../api/api'
 import { createBrowserPlatform } from '../platform/browser.platform'
@@ -10,7 +10,7 @@ export interface Recorded {
   body: unknown
 }
 
-type Handler = (req: Recorded) => Response | Promise<Response>
+export type Handler = (req: Recorded) => Response | Promise<Response>
 
 export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -55,6 +55,62 @@ export function aUser(overrides: Partial<PublicUser> = {}): PublicUser {
     theme: 'system',
     organizationId: null,
     createdAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  }
+}
+
+/** A workflow (service) as the API answers it, holding `definition`. */
+export function aService(definition: unknown, overrides: Partial<PublicService> = {}): PublicService {
+  return {
+    id: 'svc_1',
+    name: 'Bot',
+    description: null,
+    isEnabled: false,
+    triggerType: 'EVENT',
+    currentVersion: 1,
+    status: 'ACTIVE',
+    lastRunAt: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    definition,
+    ...overrides,
+  }
+}
+
+/** An execution as the API answers it (a fresh dry run unless told otherwise). */
+export function anExecution(overrides: Partial<PublicExecution> = {}): PublicExecution {
+  return {
+    id: 'exe_1',
+    serviceId: 'svc_1',
+    serviceVersion: 1,
+    status: 'PENDING',
+    mode: 'dry-run',
+    triggeredBy: 'manual',
+    attempt: 1,
+    error: null,
+    errorKind: null,
+    deadLetter: false,
+    tokensUsed: 0,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    startedAt: null,
+    completedAt: null,
+    ...overrides,
+  }
+}
+
+/** One step attempt of an execution, completed with `output` unless told otherwise. */
+export function anExecutionStep(key: string, output: unknown, overrides: Partial<PublicExecutionStep> = {}): PublicExecutionStep {
+  return {
+    key,
+    lease: 1,
+    attempt: 1,
+    status: 'COMPLETED',
+    output,
+    error: null,
+    errorKind: null,
+    startedAt: '2026-01-01T00:00:01.000Z',
+    completedAt: '2026-01-01T00:00:02.000Z',
+    durationMs: 1000,
     ...overrides,
   }
 }

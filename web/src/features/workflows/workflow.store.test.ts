@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { apiOn, fakeServer, json } from '../../test/fake-server'
+import { aService, apiOn, fakeServer, json } from '../../test/fake-server'
 import { testApp } from '../../test/test-app'
 import { TRIGGER_NODE_ID } from './workflow-graph'
 import { useWorkflowStore } from './workflow.store'
 import { autoReplyTemplate } from './workflow-templates'
 
-const service = (definition: unknown, currentVersion = 1) => ({
-  id: 'svc_1',
-  name: 'Bot',
-  description: null,
-  isEnabled: false,
-  triggerType: 'EVENT',
-  currentVersion,
-  status: 'ACTIVE',
-  lastRunAt: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  definition,
-})
-
 async function loaded() {
   const def = autoReplyTemplate('bot_1', 'ai_1')
   const server = fakeServer({
-    'GET /api/user/services/svc_1': () => json({ service: service(def) }),
-    'PATCH /api/user/services/svc_1': (req) => json({ service: service((req.body as { definition: unknown }).definition, 2) }),
+    'GET /api/user/services/svc_1': () => json({ service: aService(def) }),
+    'PATCH /api/user/services/svc_1': (req) => json({ service: aService((req.body as { definition: unknown }).definition, { currentVersion: 2 }) }),
     'POST /api/user/services/svc_1/run': () => json({ execution: { id: 'exe_1', mode: 'dry-run' } }, 202),
   })
   const api = await apiOn(server.fetch, '2bot_csrf=tok')

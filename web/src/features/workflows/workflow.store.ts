@@ -2,7 +2,7 @@ import type { PublicService, StepType } from '@2bot/edge-api/contracts'
 import { defineStore } from 'pinia'
 import { computed, ref, type ComputedRef } from 'vue'
 import { useApi } from '../../api/api'
-import { useHistory } from './use-history'
+import { useHistory } from './composables/use-history'
 import { checkWorkflow } from './workflow-issues'
 import { definitionToGraph, enclosingLoops, findStep, flatSteps, graphToDefinition, LOOP_BOX, makeEdge, TRIGGER_NODE_ID, type DraftDefinition, type DraftStep, type DraftTrigger, type EdgeKind, type WorkflowEdge, type XY } from './workflow-graph'
 import { newStep, uniqueStepId } from './workflow-templates'
@@ -301,3 +301,5 @@ export function useWorkflowStore(id: string) {
     }
   })()
 }
+
+export type WorkflowStore = ReturnType<typeof useWorkflowStore>

@@ -1,15 +1,15 @@
 import { getCurrentScope, onScopeDispose, shallowRef } from 'vue'
-import { useApi } from '../../api/api'
-import { emptyRunState, parseRunEvent, reduceRun, type RunEvent, type RunState } from './run-state'
+import { useApi, type Api } from '../../../api/api'
+import { emptyRunState, parseRunEvent, reduceRun, type RunEvent, type RunState } from '../run-state'
 
 /**
  * Follows one execution live for the canvas: the API's server-sent events through the browser's
  * EventSource (same origin, the session cookie goes along). Where that is not possible (the desktop
  * app sends a bearer token, which EventSource cannot) or the stream is refused, it polls instead.
  * The stream closes when the run has finished, on `stop()` and when the owner's scope ends.
+ * The API is passed in (the component's by default) so tests can hand it a fake server.
  */
-export function useLiveRun() {
-  const api = useApi()
+export function useLiveRun(api: Api = useApi(), pollMs = 1000) {
   const state = shallowRef<RunState>(emptyRunState())
   let source: EventSource | null = null
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -38,7 +38,7 @@ export function useLiveRun() {
     } catch {
       // Try again below; a run that cannot be read any more stops with the page.
     }
-    if (gen === generation && !state.value.finished) timer = setTimeout(() => void poll(serviceId, executionId, gen), 1000)
+    if (gen === generation && !state.value.finished) timer = setTimeout(() => void poll(serviceId, executionId, gen), pollMs)
   }
 
   async function start(serviceId: string, executionId: string, status: string | null = 'PENDING') {
@@ -78,3 +78,5 @@ export function useLiveRun() {
 
   return { state, start, stop, reset }
 }
+
+export type LiveRun = ReturnType<typeof useLiveRun>

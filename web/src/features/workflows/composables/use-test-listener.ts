@@ -1,5 +1,5 @@
 import { getCurrentScope, onScopeDispose, shallowRef } from 'vue'
-import { useApi, type Api } from '../../api/api'
+import { useApi, type Api } from '../../../api/api'
 
 /** Called with the test run's execution and the event that started it (the run's trigger data). */
 export type Started = (executionId: string, trigger: Record<string, unknown>) => void
@@ -59,3 +59,5 @@ export function useTestListener(api: Api = useApi(), pollMs = 1000) {
 
   return { state, start, cancel }
 }
+
+export type TestListener = ReturnType<typeof useTestListener>

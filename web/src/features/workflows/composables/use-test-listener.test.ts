@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { apiError, apiOn, fakeServer, json } from '../../test/fake-server'
+import { apiError, apiOn, fakeServer, json } from '../../../test/fake-server'
 import { useTestListener } from './use-test-listener'
 
 const LISTEN = 'POST /api/user/services/svc_1/listen'
