@@ -14,6 +14,7 @@ import { startUpstashShim } from '../../edge-api/test/support/upstash-shim'
 import { startWsProxy } from '../../edge-api/test/support/ws-proxy'
 import { benchBulkheads } from './bulkheads.bench'
 import { benchEngine } from './engine.bench'
+import { benchExecutionCore } from './execution-core.bench'
 import { benchPlugins } from './plugins.bench'
 import { benchWorkflows } from './workflows.bench'
 import { benchWorkspaces } from './workspaces.bench'
@@ -145,11 +146,12 @@ function writeSection(section: string): void {
   console.log(`${title} → ${file}`)
 }
 
-// `pnpm bench` runs every section; `pnpm bench engine` (or `api`, `workflows`, `ui`, `workspaces`, `bulkheads`, `plugins`) only that one.
+// `pnpm bench` runs every section; `pnpm bench engine` (or `api`, `workflows`, `core`, `ui`, `workspaces`, `bulkheads`, `plugins`) only that one.
 const only = process.argv[2]
 if (!only || only === 'engine') writeSection(await benchEngine())
 if (!only || only === 'api') writeSection(report([await benchNode(), await benchWorkerd()]))
 if (!only || only === 'workflows') writeSection(await benchWorkflows(SECONDS))
+if (!only || only === 'core') writeSection(await benchExecutionCore(SECONDS))
 if (!only || only === 'ui') writeSection(await benchUi())
 if (!only || only === 'workspaces') writeSection(await benchWorkspaces())
 if (!only || only === 'bulkheads') writeSection(await benchBulkheads())
