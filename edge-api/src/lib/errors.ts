@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   EMAIL_TAKEN: 409,
   TOKEN_INVALID: 400,
+  /** Listed so people know it is planned (e.g. a gateway type), but not built yet. */
+  NOT_AVAILABLE_YET: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   ACCOUNT_LOCKED: 423,

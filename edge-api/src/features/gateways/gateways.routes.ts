@@ -8,6 +8,7 @@ import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
+import { refuseComingSoonType } from './coming-soon.middleware'
 import { connectGateway, disconnectGateway, testGateway } from './gateway-connection.service'
 import { createGateway, deleteGateway, findGateway, listGateways, toPublicGateway, updateGateway } from './gateways.service'
 
@@ -32,14 +33,21 @@ const UpdateGatewayBody = v.pipe(
 export const gatewaysRoutes = new Hono<AppEnv>()
   .get('/types', (c) =>
     c.json({
-      types: Object.entries(GATEWAY_REGISTRY).map(([type, entry]) => ({ type, label: entry.label, description: entry.description, actions: entry.actions, warning: entry.warning })),
+      types: Object.entries(GATEWAY_REGISTRY).map(([type, entry]) => ({
+        type,
+        label: entry.label,
+        description: entry.description,
+        actions: entry.actions,
+        warning: entry.warning,
+        comingSoon: entry.comingSoon,
+      })),
     }),
   )
   .get('/', requireAuth({ scope: 'read:gateways' }), async (c) => {
     const rows = await listGateways(c.get('deps'), authOf(c).user.id)
     return c.json({ gateways: rows.map(toPublicGateway) })
   })
-  .post('/', requireAuth({ scope: 'write:gateways' }), validate('json', CreateGatewayBody), async (c) => {
+  .post('/', requireAuth({ scope: 'write:gateways' }), refuseComingSoonType, validate('json', CreateGatewayBody), async (c) => {
     const input = c.req.valid('json')
     const row = await createGateway(c.get('deps'), authOf(c).user.id, input)
     await audit(c, { action: 'gateway.create', resource: 'gateway', resourceId: row.id, metadata: { type: row.type, name: row.name } })

@@ -33,7 +33,7 @@ describe('/api/gateways', () => {
     const cases: [unknown, string][] = [
       [{ ...botBody, credentials: { botToken: 'nope' } }, 'credentials.botToken'],
       [{ type: 'AI', name: 'AI', config: { provider: 'CUSTOM', model: 'x' }, credentials: {} }, 'config.baseURL'],
-      [{ type: 'TELEGRAM_USER', name: 'Me', config: { phoneNumber: '+4915112345678', riskAcknowledged: false }, credentials: { apiId: 1, apiHash: 'a'.repeat(32) } }, 'config.riskAcknowledged'],
+      [{ type: 'WEBHOOK', name: 'Hook', config: { baseUrl: 'ftp://example.com' }, credentials: { authType: 'none' } }, 'config.baseUrl'],
       [{ type: 'DISCORD', name: 'x', config: {}, credentials: {} }, 'type'],
     ]
     for (const [body, path] of cases) {
@@ -78,8 +78,26 @@ describe('/api/gateways', () => {
     expect(row!.deletedAt).not.toBeNull()
   })
 
-  it('lists the gateway types with their actions and warnings', async () => {
+  it('refuses a Telegram user account, which is not built yet, with 400 NOT_AVAILABLE_YET and stores nothing', async () => {
+    const { agent, user } = await registerUser(ctx)
+    const valid = { type: 'TELEGRAM_USER', name: 'Me', config: { phoneNumber: '+4915112345678', riskAcknowledged: true }, credentials: { apiId: 1, apiHash: 'a'.repeat(32) } }
+    // A complete body and an incomplete one get the same answer: no field can make it work yet.
+    for (const body of [valid, { type: 'TELEGRAM_USER', name: 'Me', config: {}, credentials: {} }]) {
+      const res = await agent.raw('/api/gateways', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      expect(res.status).toBe(400)
+      const { error } = (await res.json()) as { error: { code: string; message: string; details: unknown } }
+      expect(error).toMatchObject({ code: 'NOT_AVAILABLE_YET', details: { type: 'TELEGRAM_USER' } })
+      expect(error.message).toBe('Telegram User Account gateways are coming soon and cannot be added yet.')
+    }
+    expect(await ctx.db.select().from(gateways).where(eq(gateways.userId, user.id))).toHaveLength(0)
+    expect((await (await agent.api.gateways.$get()).json()).gateways).toHaveLength(0)
+    // The other types are still created through the same route.
+    expect((await agent.api.gateways.$post({ json: botBody })).status).toBe(201)
+  })
+
+  it('lists the gateway types with their actions and warnings, and which are coming soon', async () => {
     const { types } = await (await ctx.agent().api.gateways.types.$get()).json()
-    expect(types.find((t) => t.type === 'TELEGRAM_USER')!.warning).toMatch(/terms of service/)
+    expect(types.find((t) => t.type === 'TELEGRAM_USER')).toMatchObject({ comingSoon: true, warning: expect.stringMatching(/terms of service/) })
+    expect(types.filter((t) => !t.comingSoon).map((t) => t.type)).toEqual(['TELEGRAM_BOT', 'AI', 'WEBHOOK'])
   })
 })

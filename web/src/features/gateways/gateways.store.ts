@@ -11,6 +11,8 @@ export interface GatewayTypeInfo {
   description: string
   actions: readonly string[]
   warning: string | null
+  /** Listed but not built yet: shown disabled, and the API refuses to create one. */
+  comingSoon: boolean
 }
 
 /** What "Test connection" / "Connect" answered: `info` holds e.g. the bot's username. */
@@ -54,7 +56,7 @@ export const useGatewaysStore = defineStore('gateways', () => {
   async function loadTypes() {
     if (types.value.length) return types.value
     const res = await api.call(api.client.gateways.types.$get())
-    types.value = res.types.map((t) => ({ ...t, type: t.type as GatewayType, warning: t.warning ?? null }))
+    types.value = res.types.map((t) => ({ ...t, type: t.type as GatewayType, warning: t.warning ?? null, comingSoon: t.comingSoon === true }))
     return types.value
   }
 

@@ -3,12 +3,18 @@ import type { DraftDefinition, DraftStep } from './workflow-graph'
 
 export type TemplateKey = 'auto-reply' | 'content-maker' | 'blank'
 
-export const TEMPLATES: { key: TemplateKey; label: string; description: string }[] = [
+/**
+ * The templates the new-workflow dialog offers. A `comingSoon` one needs a gateway type that is not
+ * built yet (Content Maker reads a channel through a Telegram user account): it is shown so people
+ * see it is planned, but cannot be picked, so nobody creates a workflow that can only fail.
+ */
+export const TEMPLATES: { key: TemplateKey; label: string; description: string; comingSoon?: true }[] = [
   { key: 'auto-reply', label: 'Auto-reply bot', description: 'A message to your Telegram bot → an AI answer → sent back to the chat.' },
   {
     key: 'content-maker',
     label: 'Content Maker',
     description: 'Every 2 hours: read a source channel → keep popular posts → AI writes a new post → your bot posts it.',
+    comingSoon: true,
   },
   { key: 'blank', label: 'Blank', description: 'A manual trigger and one transform step to start from.' },
 ]
@@ -36,32 +42,6 @@ export function autoReplyTemplate(botGatewayId: string, aiGatewayId: string): Dr
         action: 'sendMessage',
         params: { chat_id: '{{ trigger.message.chat.id }}', text: '{{ steps.ai.output.text }}' },
       },
-    ],
-  }
-}
-
-/**
- * The roadmap's Content Maker: on a schedule, a Telegram user account reads the source channel, a
- * transform keeps posts with enough views, an AI model writes an original post from them and the
- * bot posts it to the target channel. Channels and the prompt live in `config`.
- */
-export function contentMakerTemplate(userGatewayId: string, aiGatewayId: string, botGatewayId: string): DraftDefinition {
-  return {
-    version: 1,
-    trigger: { type: 'schedule', cron: '0 */2 * * *', timezone: 'UTC' },
-    config: { sourceChannel: '', targetChannel: '', aiPrompt: 'You write short, original Telegram posts in the channel’s voice.', minViews: 100 },
-    steps: [
-      { id: 'fetch', name: 'Fetch source messages', type: 'gateway', gatewayId: userGatewayId, action: 'getMessages', params: { peer: '{{ config.sourceChannel }}', limit: 20 } },
-      { id: 'filter', name: 'Keep popular posts', type: 'transform', input: 'steps.fetch.output.messages', filter: 'item.views >= config.minViews', map: '{{ item.text }}' },
-      {
-        id: 'generate',
-        name: 'Generate content',
-        type: 'gateway',
-        gatewayId: aiGatewayId,
-        action: 'chat',
-        params: { system: '{{ config.aiPrompt }}', prompt: 'Based on these posts, create original content:\n{{ join(steps.filter.output, " / ") }}' },
-      },
-      { id: 'post', name: 'Post to channel', type: 'gateway', gatewayId: botGatewayId, action: 'sendMessage', params: { chat_id: '{{ config.targetChannel }}', text: '{{ steps.generate.output.text }}' } },
     ],
   }
 }

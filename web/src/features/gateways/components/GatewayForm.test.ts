@@ -16,26 +16,27 @@ function aGateway(overrides: Partial<PublicGateway> = {}): PublicGateway {
   return { id: 'gw_1', type: 'TELEGRAM_BOT', name: 'Support bot', config: {}, status: 'DISCONNECTED', lastActive: null, lastError: null, createdAt: '2026-01-01T00:00:00.000Z', ...overrides }
 }
 
-async function renderForm(type: GatewayType, handlers: Parameters<typeof fakeServer>[0] = {}) {
+async function renderForm(type: GatewayType, handlers: Parameters<typeof fakeServer>[0] = {}, gateway: PublicGateway | null = null) {
   const server = fakeServer({
     'GET /api/gateways/types': () =>
-      json({ types: [{ type: 'TELEGRAM_USER', label: 'Telegram User Account', description: 'Your own account', actions: [], warning: WARNING }] }),
+      json({ types: [{ type: 'TELEGRAM_USER', label: 'Telegram User Account', description: 'Your own account', actions: [], warning: WARNING, comingSoon: true }] }),
     ...handlers,
   })
   const api = await apiOn(server.fetch, '2bot_csrf=tok')
   const { pinia } = testApp(api)
   const saved: PublicGateway[] = []
-  const Root = defineComponent({ render: () => h(NMessageProvider, () => h(GatewayForm, { type, onSaved: (g: PublicGateway) => saved.push(g) })) })
+  const Root = defineComponent({ render: () => h(NMessageProvider, () => h(GatewayForm, { type, gateway, onSaved: (g: PublicGateway) => saved.push(g) })) })
   const wrapper = mount(Root, { global: { plugins: [pinia], provide: { [API_KEY as symbol]: api } }, attachTo: document.body })
   await useGatewaysStore().loadTypes()
   await flushPromises()
   const posts = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/api/gateways')
+  const patches = () => server.requests.filter((r) => r.method === 'PATCH')
   const save = async () => {
     await wrapper.get('[data-testid="gateway-form"]').trigger('submit')
     await flushPromises()
   }
   const errorOf = (id: string) => wrapper.get(`[data-testid="${id}-error"]`).text()
-  return { wrapper, server, saved, posts, save, errorOf }
+  return { wrapper, server, saved, posts, patches, save, errorOf }
 }
 
 describe('GatewayForm', () => {
@@ -72,31 +73,38 @@ describe('GatewayForm', () => {
     wrapper.unmount()
   })
 
-  it('does not save a Telegram user account without the risk acknowledgement', async () => {
-    const { wrapper, posts, save, errorOf, saved } = await renderForm('TELEGRAM_USER', {
-      'POST /api/gateways': (req) => json({ gateway: aGateway({ type: 'TELEGRAM_USER', name: (req.body as { name: string }).name }) }, 201),
-    })
-    expect(wrapper.get('[data-testid="gateway-risk-warning"]').text()).toContain(WARNING)
-    await wrapper.get('input[data-testid="gateway-field-name"]').setValue('Me')
-    await wrapper.get('input[data-testid="gateway-field-phoneNumber"]').setValue('+4915112345678')
-    await wrapper.get('input[data-testid="gateway-field-apiId"]').setValue('12345')
-    await wrapper.get('input[data-testid="gateway-field-apiHash"]').setValue('0123456789abcdef0123456789abcdef')
+  it('offers no form for a new Telegram user account, which is coming soon', async () => {
+    const { wrapper, posts, save } = await renderForm('TELEGRAM_USER')
+    expect(wrapper.get('[data-testid="gateway-coming-soon"]').text()).toContain('Telegram User Account gateways cannot be added yet.')
+    expect(wrapper.find('input[data-testid="gateway-field-phoneNumber"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="gateway-save"]').exists()).toBe(false)
     await save()
     expect(posts()).toHaveLength(0)
+    wrapper.unmount()
+  })
+
+  it('keeps a Telegram user account saved before it was marked coming soon editable, and its risk acknowledgement required', async () => {
+    const existing = aGateway({ id: 'gw_me', type: 'TELEGRAM_USER', name: 'Me', config: { phoneNumber: '+4915112345678', riskAcknowledged: true } })
+    const { wrapper, patches, save, errorOf, saved } = await renderForm(
+      'TELEGRAM_USER',
+      { 'PATCH /api/gateways/gw_me': (req) => json({ gateway: { ...existing, name: (req.body as { name: string }).name } }) },
+      existing,
+    )
+    expect(wrapper.find('[data-testid="gateway-coming-soon"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="gateway-risk-warning"]').text()).toContain(WARNING)
+    await wrapper.get('input[data-testid="gateway-field-name"]').setValue('My account')
+    await wrapper.get('[data-testid="gateway-risk-ack"]').trigger('click')
+    await save()
+    expect(patches()).toHaveLength(0)
     expect(errorOf('gateway-risk-ack')).toBe('Acknowledge the risk of automating a personal account')
 
     await wrapper.get('[data-testid="gateway-risk-ack"]').trigger('click')
     await flushPromises()
     expect(errorOf('gateway-risk-ack')).toBe('')
     await save()
-    expect(posts()).toHaveLength(1)
-    expect(posts()[0]!.body).toEqual({
-      type: 'TELEGRAM_USER',
-      name: 'Me',
-      config: { phoneNumber: '+4915112345678', riskAcknowledged: true },
-      credentials: { apiId: 12345, apiHash: '0123456789abcdef0123456789abcdef' },
-    })
-    expect(saved.map((g) => g.name)).toEqual(['Me'])
+    expect(patches()).toHaveLength(1)
+    expect(patches()[0]!.body).toEqual({ name: 'My account', config: { phoneNumber: '+4915112345678', riskAcknowledged: true } })
+    expect(saved.map((g) => g.name)).toEqual(['My account'])
     wrapper.unmount()
   })
 })

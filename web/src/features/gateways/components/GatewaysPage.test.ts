@@ -8,7 +8,12 @@ import { apiOn, fakeServer, json } from '../../../test/fake-server'
 import { testApp } from '../../../test/test-app'
 import GatewaysPage from './GatewaysPage.vue'
 
-const TYPES = { types: [{ type: 'TELEGRAM_BOT', label: 'Telegram Bot', description: 'A bot', actions: [], warning: null }] }
+const TYPES = {
+  types: [
+    { type: 'TELEGRAM_BOT', label: 'Telegram Bot', description: 'A bot', actions: [], warning: null, comingSoon: false },
+    { type: 'TELEGRAM_USER', label: 'Telegram User Account', description: 'Your own account', actions: [], warning: 'Risky', comingSoon: true },
+  ],
+}
 
 function aGateway(overrides: Partial<PublicGateway> = {}): PublicGateway {
   return { id: 'gw_1', type: 'TELEGRAM_BOT', name: 'Support bot', config: {}, status: 'DISCONNECTED', lastActive: null, lastError: null, createdAt: '2026-01-01T00:00:00.000Z', ...overrides }
@@ -51,6 +56,26 @@ describe('GatewaysPage', () => {
     expect(server.requests.some((r) => r.method === 'POST' && r.path === '/api/gateways/gw_1/connect')).toBe(true)
     expect(wrapper.get('[data-testid="gateway-status"]').text()).toBe('CONNECTED')
     expect(wrapper.get('[data-testid="gateway-connect"]').text()).toBe('Disconnect')
+    wrapper.unmount()
+  })
+
+  it('shows a coming-soon type in the picker disabled, with a "Coming soon" tag, and opens no form for it', async () => {
+    const { wrapper } = await renderPage({ 'GET /api/gateways': () => json({ gateways: [] }) })
+    await wrapper.get('[data-testid="gateway-add"]').trigger('click')
+    await flushPromises()
+    const user = document.querySelector('[data-testid="gateway-type-TELEGRAM_USER"]') as HTMLButtonElement
+    const bot = document.querySelector('[data-testid="gateway-type-TELEGRAM_BOT"]') as HTMLButtonElement
+    expect(user.disabled).toBe(true)
+    expect(user.querySelector('[data-testid="gateway-type-coming-soon"]')?.textContent).toBe('Coming soon')
+    expect(bot.disabled).toBe(false)
+    expect(bot.querySelector('[data-testid="gateway-type-coming-soon"]')).toBeNull()
+
+    user.click()
+    await flushPromises()
+    expect(document.querySelector('[data-testid="gateway-form"]')).toBeNull()
+    bot.click()
+    await flushPromises()
+    expect(document.querySelector('[data-testid="gateway-form"]')?.getAttribute('data-gateway-type')).toBe('TELEGRAM_BOT')
     wrapper.unmount()
   })
 })
