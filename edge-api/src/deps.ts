@@ -11,6 +11,7 @@ import type { JobSignals } from './features/runtime/job-signals'
 import type { ExecutionEvents } from './features/services/execution-events'
 import type { NotificationEvents } from './features/notifications/notification-events'
 import type { FinishedRunWriter } from './features/services/finished-runs'
+import type { QueuedRunWriter } from './features/services/queued-runs'
 import type { AiStreamer, GatewayProbe } from './features/gateways/gateway-probe.port'
 import type { TelegramUpdatesConnector } from './features/telegram/telegram-ports'
 import type { ImmutableMemo } from './lib/immutable-memo'
@@ -73,6 +74,8 @@ export interface AppDeps {
   notificationEvents?: NotificationEvents
   /** Persists runs that finished in the request (pure synchronous webhooks); default: a transaction each. */
   finishedRuns?: FinishedRunWriter
+  /** Queues runs for the workspace (the outbox); default: a statement each. The embedded home commits them in groups. */
+  queuedRuns?: QueuedRunWriter
   /** The caller's address as the platform sees it (Workers: cf-connecting-ip; Node: the socket). */
   clientIp(c: Context): string | undefined
   /** Serves the built web app for non-API paths (Node entry only). */

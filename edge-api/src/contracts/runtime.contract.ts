@@ -96,4 +96,25 @@ export interface LeasedJob {
   jobId: string
   execution: { id: string; mode: 'run' | 'dry-run'; attempt: number; triggerData: unknown; state: RunStateBody | null; cancelRequested: boolean }
   definition: unknown
+  /** The last write of each gateway the workflow names (of this workspace's owner): a client kept from an earlier run with the same stamp is still right. */
+  gatewayStamps?: Record<string, string>
 }
+
+const ExecutionId = v.pipe(v.string(), v.minLength(1), v.maxLength(100))
+
+/**
+ * One runtime → platform operation of a batch (`POST /api/runtime/ops`): the runtime coalesces what
+ * its runs need into one request, and the platform applies a batch in one transaction.
+ */
+export const RunOp = v.variant('op', [
+  v.strictObject({ op: v.literal('started'), executionId: ExecutionId, ...StepStartedBody.entries }),
+  v.strictObject({ op: v.literal('checkpoint'), executionId: ExecutionId, ...CheckpointBody.entries }),
+  v.strictObject({ op: v.literal('heartbeat'), executionId: ExecutionId, ...HeartbeatBody.entries }),
+])
+export type RunOp = v.InferOutput<typeof RunOp>
+
+export const MAX_RUN_OPS = 500
+export const RunOpsBody = v.strictObject({ ops: v.pipe(v.array(RunOp), v.minLength(1), v.maxLength(MAX_RUN_OPS)) })
+
+/** Each op's outcome, in the order sent: a lost lease fails only its own op, never the batch. */
+export type RunOpResult = { ok: true; cancelRequested?: boolean } | { ok: false; code: 'LEASE_LOST' | 'NOT_FOUND'; message: string }

@@ -5,23 +5,36 @@ import { connectedTelegramBots } from '../features/telegram/telegram-ingest.serv
 import { telegramWebhookSecret } from '../features/telegram/webhook-secret'
 import { runDueSchedules } from '../features/schedules/schedules.service'
 import { issueWorkspaceToken } from '../features/workspaces/workspaces.service'
-import { createWorkspaceLifecycle, type LifecycleOptions } from '../features/workspaces/workspace-lifecycle'
+import { createWorkspaceLifecycle, markAwake, type LifecycleOptions } from '../features/workspaces/workspace-lifecycle'
 
 /**
  * The embedded mode's background duties (QStash schedules and a cron do this in the cloud):
  * start due scheduled runs, hand jobs of silent runtimes back to the queue, and make sure every
  * workspace with queued work has a runtime — after a platform restart too.
  */
+/** The embedded queue's consumers: what QStash delivers to /api/queue/* in the cloud. */
+function registerQueueHandlers(deps: AppDeps): void {
+  const queue = deps.queue as Partial<{ on(topic: string, handler: (body: unknown) => Promise<void>): void }>
+  queue.on?.('execution.queued', async (body) => {
+    const { workspaceId } = body as { workspaceId: string }
+    await deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
+    await markAwake(deps, workspaceId)
+  })
+}
+
 export function startLocalBackground(deps: AppDeps, intervalMs = 2000, lifecycleOptions: LifecycleOptions = {}): { stop(): Promise<void> } {
   let busy = false
   let current: Promise<void> = Promise.resolve()
   // Crashed runtimes, usage samples and alerts, idle sleep.
   const lifecycle = createWorkspaceLifecycle(deps, lifecycleOptions)
+  registerQueueHandlers(deps)
   const tick = async () => {
     if (busy) return
     busy = true
     try {
       await runDueSchedules(deps)
+      // Nudges to wake a workspace (execution.queued), when no runtime was waiting for the run.
+      await deps.queue.drain?.()
       const reaped = await reapExpiredLeases(deps)
       if (reaped.requeued || reaped.dead) deps.logger.log('warn', 'reaped expired job leases', reaped)
       for (const workspaceId of await workspacesWithQueuedWork(deps)) {

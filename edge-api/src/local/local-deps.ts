@@ -26,6 +26,7 @@ import { createJobSignals } from '../features/runtime/job-signals'
 import { createImmutableMemo } from '../lib/immutable-memo'
 import { createRowCache } from '../lib/row-cache'
 import { groupCommitRunWriter } from '../features/services/finished-runs'
+import { groupCommitQueuedRunWriter } from '../features/services/queued-runs'
 import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from '../adapters/gateways/runtime-gateway.probe'
 import { createGuardedHttpClient } from '@2bot/runtime'
 import { createTelegramPollingConnector } from '../adapters/telegram/polling.connector'
@@ -137,6 +138,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     memo: createImmutableMemo(),
     rowCache: createRowCache(),
     finishedRuns: groupCommitRunWriter(db),
+    queuedRuns: groupCommitQueuedRunWriter(db),
     gatewayProbe: createRuntimeGatewayProbe({
       telegramApiRoot: config.TELEGRAM_API_ROOT,
       webhookHttp: (optedIn) => createGuardedHttpClient({ allowPrivateNetworks: optedIn }),

@@ -6,6 +6,7 @@ import { createLocalQueue } from '../../src/adapters/queue/local.queue'
 import { noWorkspaceDriver } from '../../src/adapters/workspace/workspace-driver.port'
 import { createApp } from '../../src/app'
 import { createExecutionEvents } from '../../src/features/services/execution-events'
+import { groupCommitQueuedRunWriter } from '../../src/features/services/queued-runs'
 import { createNotificationEvents } from '../../src/features/notifications/notification-events'
 import { createApiClient } from '../../src/client'
 import type { AppDeps } from '../../src/deps'
@@ -42,6 +43,8 @@ export async function createTestContext(overrides: Partial<AppDeps> = {}) {
     devMailbox: mailer,
     executionEvents: createExecutionEvents(),
     notificationEvents: createNotificationEvents(),
+    // As in the embedded home: runs queued together are committed in one statement.
+    queuedRuns: groupCommitQueuedRunWriter(pglite.db),
     ...overrides,
   }
   const app = createApp(deps)

@@ -39,19 +39,27 @@ export function createGatewayCircuits(opts: CircuitOptions = {}) {
 export type GatewayCircuits = ReturnType<typeof createGatewayCircuits>
 
 /**
- * Resolves a step's gateway id to a connected client. Credentials are fetched from the API when a
- * run first needs them and live only in this invoker's memory for that run.
+ * Resolves a step's gateway id to a connected client. By default credentials are fetched from the
+ * API when a run first needs them and live only in this invoker's memory for that run; the job
+ * loop passes `clientFor` from its client cache instead (kept across runs while the stamp holds).
  */
-export function createGatewayInvoker(api: Pick<RuntimeApi, 'gateway'>, factories: GatewayFactories, circuits: GatewayCircuits = createGatewayCircuits()): GatewayInvoker {
+export function createGatewayInvoker(
+  api: Pick<RuntimeApi, 'gateway'>,
+  factories: GatewayFactories,
+  circuits: GatewayCircuits = createGatewayCircuits(),
+  shared?: (gatewayId: string) => Promise<GatewayClient>,
+): GatewayInvoker {
   const clients = new Map<string, Promise<GatewayClient>>()
   const clientFor = (gatewayId: string) => {
     let client = clients.get(gatewayId)
     if (!client) {
-      client = api.gateway(gatewayId).then((gw) => {
-        const factory = factories[gw.type]
-        if (!factory) throw new StepFailure(`Gateways of type ${gw.type} cannot run in this workspace yet`, 'USER', { retryable: false, code: 'GATEWAY_UNSUPPORTED' })
-        return factory(gw.config, gw.credentials)
-      })
+      client = shared
+        ? shared(gatewayId)
+        : api.gateway(gatewayId).then((gw) => {
+            const factory = factories[gw.type]
+            if (!factory) throw new StepFailure(`Gateways of type ${gw.type} cannot run in this workspace yet`, 'USER', { retryable: false, code: 'GATEWAY_UNSUPPORTED' })
+            return factory(gw.config, gw.credentials)
+          })
       client.catch(() => clients.delete(gatewayId))
       clients.set(gatewayId, client)
     }

@@ -1,6 +1,7 @@
 import type { LeasedJob } from '@2bot/edge-api/contracts'
 import { truncateMessage } from '../engine/run-data'
 import { abortableSleep } from '../engine/sleep'
+import { createGatewayClientCache } from './gateway-client-cache'
 import { createGatewayCircuits, createGatewayInvoker, type GatewayFactories } from './gateway-invoker'
 import type { GatewayHost } from './gateway-host'
 import type { PluginHost } from './plugin-host'
@@ -67,6 +68,7 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
   const leasing = new AbortController()
   stopping.signal.addEventListener('abort', () => leasing.abort(), { once: true })
   const circuits = createGatewayCircuits()
+  const gatewayClients = opts.gateways ? createGatewayClientCache(opts.api, opts.gateways) : undefined
   const running = new Map<string, { controller: AbortController; done: Promise<void>; jobId: string }>()
   let idleWaiters: (() => void)[] = []
 
@@ -84,7 +86,8 @@ export function startJobLoop(opts: JobLoopOptions): JobLoop {
     if (job.execution.cancelRequested) controller.abort(new Error('cancelled'))
     try {
       if (!opts.isolation) {
-        const gateways = createGatewayInvoker(opts.api, opts.gateways, circuits)
+        const stamps = job.gatewayStamps ?? {}
+        const gateways = createGatewayInvoker(opts.api, opts.gateways, circuits, (id) => gatewayClients!.clientFor(id, stamps[id]))
         const plugins = opts.plugins?.forRun(gateways)
         await executeJob(job, { ...opts.tools, api: opts.api, owner: opts.owner, gateways, plugins, signal: controller.signal, stopping: () => stopping.signal.aborted, log })
         return

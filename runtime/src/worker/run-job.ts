@@ -28,7 +28,8 @@ export interface RunContext extends RunTools {
  * Checkpoints of steps without side effects are held back and sent with the next one that matters
  * (a side-effecting step's, the run's end, or before a side effect starts): a crash then re-runs
  * those steps, which changes nothing outside, and a run of pure steps costs one round trip instead
- * of one per step. Side-effecting steps are checkpointed at once, before the next step starts.
+ * of one per step. A side-effecting step's checkpoint is sent at once, and lands before anything
+ * else reaches outside or the run ends.
  */
 const MAX_HELD = 100
 /**
@@ -42,20 +43,30 @@ export function checkpointBuffer(send: (records: { key: string; record: StepReco
   let held: { key: string; record: StepRecord }[] = []
   let heldBytes = 0
   let latest: RunState | undefined
-  const flush = async () => {
-    if (!latest || held.length === 0) return
+  // Checkpoints go out in order, one after the other; `sent` settles when the last one landed.
+  let sent: Promise<void> = Promise.resolve()
+  const sendHeld = () => {
+    if (!latest || held.length === 0) return sent
     const records = held
+    const state = latest
     held = []
     heldBytes = 0
-    await send(records, latest)
+    sent = sent.then(() => send(records, state))
+    // Its failure surfaces at the next flush, add or the run's end, not as an unhandled rejection.
+    sent.catch(() => {})
+    return sent
   }
+  const flush = () => sendHeld()
   return {
     async add(event: CheckpointEvent) {
       held.push({ key: event.key, record: event.record })
       heldBytes += event.bytes ?? 0
       latest = event.state
-      // Bounded: a long loop of pure steps still checkpoints every MAX_HELD steps, or sooner when they are large.
-      if (event.sideEffects || event.state.status !== 'running' || held.length >= MAX_HELD || heldBytes >= maxHeldBytes) await flush()
+      if (event.state.status !== 'running' || held.length >= MAX_HELD || heldBytes >= maxHeldBytes) return flush()
+      // A side-effecting step's checkpoint leaves at once, but the run goes on with its next step
+      // meanwhile: whatever that step does next to reach outside (stepStarted) or the run's end
+      // waits for it to land (flush), so nothing outside happens before the platform has it.
+      if (event.sideEffects) void sendHeld()
     },
     flush,
   }

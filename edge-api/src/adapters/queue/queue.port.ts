@@ -11,4 +11,6 @@ export interface QueueMessage {
 export interface Queue {
   publish(message: QueueMessage): Promise<{ messageId: string }>
   ping(): Promise<void>
+  /** An in-process queue delivers what is due when this runs (the embedded home's background loop); hosted queues deliver themselves. */
+  drain?(): Promise<void>
 }

@@ -5,6 +5,7 @@ import type { AppDeps } from '../../deps'
 import { gateways } from '../../db/schema/gateways'
 import type { Gateway } from '../../db/schema/gateways'
 import { newId } from '../../lib/crypto'
+import { forgetGatewayStamp } from './gateway-stamps'
 import { AppError, notFound } from '../../lib/errors'
 import { open, seal } from '../../lib/sealed-box'
 
@@ -77,11 +78,13 @@ export async function updateGateway(
     set.status = 'DISCONNECTED'
   }
   const [row] = await deps.db.update(gateways).set(set).where(eq(gateways.id, existing.id)).returning()
+  forgetGatewayStamp(deps, existing.id)
   return row!
 }
 
 export async function deleteGateway(deps: AppDeps, existing: Gateway): Promise<void> {
-  await deps.db.update(gateways).set({ deletedAt: deps.clock.now(), status: 'DISCONNECTED' }).where(eq(gateways.id, existing.id))
+  await deps.db.update(gateways).set({ deletedAt: deps.clock.now(), status: 'DISCONNECTED', updatedAt: deps.clock.now() }).where(eq(gateways.id, existing.id))
+  forgetGatewayStamp(deps, existing.id)
 }
 
 export async function gatewayCredentials<T = Record<string, unknown>>(deps: AppDeps, row: Gateway): Promise<T> {

@@ -3,7 +3,8 @@
  * of at its next poll. In-process only (embedded mode); elsewhere runtimes poll.
  */
 export interface JobSignals {
-  notify(workspaceId: string): void
+  /** True when a waiting runtime was woken (then nothing else needs to wake the workspace). */
+  notify(workspaceId: string): boolean
   wait(workspaceId: string, ms: number, signal?: AbortSignal): Promise<void>
 }
 
@@ -14,6 +15,7 @@ export function createJobSignals(): JobSignals {
       const set = waiters.get(workspaceId)
       waiters.delete(workspaceId)
       set?.forEach((wake) => wake())
+      return (set?.size ?? 0) > 0
     },
     wait(workspaceId, ms, signal) {
       return new Promise<void>((resolve) => {

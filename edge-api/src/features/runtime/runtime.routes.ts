@@ -2,16 +2,18 @@ import { and, eq, isNull } from 'drizzle-orm'
 import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { PluginSlugParam, PluginStorageBody } from '../../contracts/plugins.contract'
-import { CheckpointBody, FailBody, HeartbeatBody, LeaseBody, ReleaseBody, StepStartedBody, UsageReportBody } from '../../contracts/runtime.contract'
+import { CheckpointBody, FailBody, HeartbeatBody, LeaseBody, ReleaseBody, RunOpsBody, StepStartedBody, UsageReportBody, type RunOp } from '../../contracts/runtime.contract'
 import { gateways, type Workspace } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { validate } from '../../middleware/validate'
+import { withGatewayStamps } from '../gateways/gateway-stamps'
 import { gatewayCredentials } from '../gateways/gateways.service'
 import { pluginStorage, runtimePlugin } from '../plugins/plugins.service'
 import { recordReportedUsage } from '../workspaces/reported-usage'
 import { findWorkspaceByToken } from '../workspaces/workspaces.service'
-import { failJob, heartbeat, heldJob, leaseJobs, recordCheckpoint, recordStepStarted, releaseJob, returnUnseenLeases } from './runtime.service'
+import { applyRunOps } from './run-ops.service'
+import { failJob, heldJob, leaseJobs, releaseJob, returnUnseenLeases } from './runtime.service'
 
 type RuntimeEnv = AppEnv & { Variables: { workspace: Workspace } }
 
@@ -25,6 +27,14 @@ const requireWorkspace = createMiddleware<RuntimeEnv>(async (c, next) => {
 })
 
 const workspaceOf = (c: Context<RuntimeEnv>) => c.get('workspace')
+
+/** One op on its own (the single-call routes): its failure as the error the batch reports per op. */
+async function singleOp(c: Context<RuntimeEnv>, op: RunOp): Promise<{ cancelRequested?: boolean }> {
+  const [result] = await applyRunOps(c.get('deps'), workspaceOf(c).id, [op])
+  if (result!.ok) return result!
+  if (result!.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', result!.message)
+  throw new AppError('CONFLICT', result!.message, { code: 'LEASE_LOST' })
+}
 
 export const runtimeRoutes = new Hono<RuntimeEnv>()
   .use(requireWorkspace)
@@ -43,24 +53,21 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
         return c.json({ jobs: [] })
       }
     }
-    return c.json({ jobs })
+    return c.json({ jobs: await withGatewayStamps(deps, workspaceOf(c), jobs) })
   })
+  /** A batch of the runtime's calls for its runs, applied in one transaction; one result per op, in order. */
+  .post('/ops', validate('json', RunOpsBody), async (c) => c.json({ results: await applyRunOps(c.get('deps'), workspaceOf(c).id, c.req.valid('json').ops) }))
   .post('/executions/:id/steps/start', validate('json', StepStartedBody), async (c) => {
-    const body = c.req.valid('json')
-    const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
-    await recordStepStarted(c.get('deps'), job, body)
+    await singleOp(c, { op: 'started', executionId: c.req.param('id'), ...c.req.valid('json') })
     return c.json({ ok: true as const })
   })
   .post('/executions/:id/checkpoint', validate('json', CheckpointBody), async (c) => {
-    const body = c.req.valid('json')
-    const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
-    await recordCheckpoint(c.get('deps'), job, body)
+    await singleOp(c, { op: 'checkpoint', executionId: c.req.param('id'), ...c.req.valid('json') })
     return c.json({ ok: true as const })
   })
   .post('/executions/:id/heartbeat', validate('json', HeartbeatBody), async (c) => {
-    const body = c.req.valid('json')
-    const job = await heldJob(c.get('deps'), workspaceOf(c).id, c.req.param('id'), body)
-    return c.json(await heartbeat(c.get('deps'), job, body.leaseSeconds))
+    const result = await singleOp(c, { op: 'heartbeat', executionId: c.req.param('id'), ...c.req.valid('json') })
+    return c.json({ cancelRequested: result.cancelRequested === true })
   })
   .post('/executions/:id/release', validate('json', ReleaseBody), async (c) => {
     const body = c.req.valid('json')
@@ -90,7 +97,7 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
       .limit(1)
     if (!row) throw notFound('Gateway')
     c.header('Cache-Control', 'no-store')
-    return c.json({ gateway: { id: row.id, type: row.type, config: row.config, credentials: await gatewayCredentials(deps, row) } })
+    return c.json({ gateway: { id: row.id, type: row.type, config: row.config, credentials: await gatewayCredentials(deps, row), stamp: String(row.updatedAt.getTime()) } })
   })
   /** A plugin this workspace's owner installed and enabled: its source, config and gateway bindings. */
   .get('/plugins/:slug', validate('param', PluginSlugParam), async (c) => {

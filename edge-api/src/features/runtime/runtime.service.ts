@@ -1,11 +1,9 @@
-import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm'
+import { and, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { LeasedJob, RunStateBody } from '../../contracts/runtime.contract'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, type Job } from '../../db/schema'
-import { RUN_STATUS, STEP_STATUS, type StepRecordBody } from '../services/run-records'
 import { findVersion } from '../services/services.service'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
-import { newId } from '../../lib/crypto'
 import { AppError } from '../../lib/errors'
 
 /** Leases a job may have before it is dead-lettered (a run that keeps killing its runtime). */
@@ -13,68 +11,57 @@ export const MAX_LEASES = 5
 export const MAX_CONCURRENT_PER_WORKSPACE = 10
 
 /**
- * Hands out up to `max` ready jobs of this workspace, never more than 10 running at once.
- * `FOR UPDATE SKIP LOCKED` lets several runtimes poll without taking the same job. In an
- * organization's pool, jobs of `overQuotaDepartments` (the workspace row's) go after the others:
- * fair share, and soft — with nothing else waiting they are leased as usual.
+ * Hands out up to `max` ready jobs of this workspace, never more than 10 running at once, in one
+ * statement (count, pick, lease, mark the runs RUNNING). `FOR UPDATE SKIP LOCKED` lets several
+ * runtimes poll without taking the same job. In an organization's pool, jobs of
+ * `overQuotaDepartments` (the workspace row's) go after the others: fair share, and soft — with
+ * nothing else waiting they are leased as usual.
  */
 export async function leaseJobs(
   deps: AppDeps,
   workspaceId: string,
   opts: { owner: string; max: number; leaseSeconds: number; overQuotaDepartments?: string[] | null },
 ): Promise<LeasedJob[]> {
-  const now = deps.clock.now()
-  const leasedUntil = new Date(now.getTime() + opts.leaseSeconds * 1000)
-  const leased = await deps.db.transaction(async (tx) => {
-    const [{ running }] = (await tx
-      .select({ running: sql<number>`count(*)::int` })
-      .from(jobs)
-      .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'LEASED')))) as [{ running: number }]
-    const room = Math.min(opts.max, MAX_CONCURRENT_PER_WORKSPACE - running)
-    if (room <= 0) return []
-    const readyNow = and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'QUEUED'), lte(jobs.availableAt, now))
-    const behind = opts.overQuotaDepartments ?? []
-    const ready =
-      behind.length === 0
-        ? await tx.select({ id: jobs.id }).from(jobs).where(readyNow).orderBy(jobs.availableAt).limit(room).for('update', { skipLocked: true })
-        : await tx
-            .select({ id: jobs.id })
-            .from(jobs)
-            .innerJoin(executions, eq(executions.id, jobs.executionId))
-            .where(readyNow)
-            .orderBy(sql`coalesce(${inArray(executions.departmentId, behind)}, false)`, jobs.availableAt)
-            .limit(room)
-            .for('update', { of: jobs, skipLocked: true })
-    if (ready.length === 0) return []
-    return tx
-      .update(jobs)
-      .set({ status: 'LEASED', leasedUntil, leaseOwner: opts.owner, leases: sql`${jobs.leases} + 1`, updatedAt: now })
-      .where(inArray(jobs.id, ready.map((r) => r.id)))
-      .returning()
-  })
-  const out: LeasedJob[] = []
-  for (const job of leased) {
-    const [row] = await deps.db
-      .update(executions)
-      .set({ status: 'RUNNING', attempt: job.leases, startedAt: sql`coalesce(${executions.startedAt}, ${now.toISOString()}::timestamptz)`, heartbeatAt: now })
-      .where(eq(executions.id, job.executionId))
-      .returning()
-    const definition = await findVersion(deps, row!.serviceId, row!.serviceVersion)
-    out.push({
-      jobId: job.id,
-      execution: {
-        id: row!.id,
-        mode: row!.mode,
-        attempt: job.leases,
-        triggerData: row!.triggerData,
-        state: (row!.state as RunStateBody | null) ?? null,
-        cancelRequested: row!.cancelRequestedAt !== null,
-      },
-      definition,
-    })
-  }
-  return out
+  const now = deps.clock.now().toISOString()
+  const until = new Date(deps.clock.now().getTime() + opts.leaseSeconds * 1000).toISOString()
+  const behind = opts.overQuotaDepartments ?? []
+  const room = sql`greatest(0, least(${opts.max}::int, ${MAX_CONCURRENT_PER_WORKSPACE}::int - (select count(*)::int from ${jobs} where workspace_id = ${workspaceId} and status = 'LEASED')))`
+  const ready =
+    behind.length === 0
+      ? sql`select id from ${jobs} where workspace_id = ${workspaceId} and status = 'QUEUED' and available_at <= ${now}::timestamptz
+          order by available_at limit ${room} for update skip locked`
+      : sql`select j.id from ${jobs} j join ${executions} e on e.id = j.execution_id
+          where j.workspace_id = ${workspaceId} and j.status = 'QUEUED' and j.available_at <= ${now}::timestamptz
+          order by coalesce(e.department_id in (${sql.join(behind.map((d) => sql`${d}`), sql`, `)}), false), j.available_at limit ${room} for update of j skip locked`
+  const result = await deps.db.execute(sql`
+    with ready as (${ready}),
+    leased as (
+      update ${jobs} j set status = 'LEASED', leased_until = ${until}::timestamptz, lease_owner = ${opts.owner}, leases = j.leases + 1, updated_at = ${now}::timestamptz
+      from ready where j.id = ready.id returning j.id, j.execution_id, j.leases)
+    update ${executions} e set status = 'RUNNING', attempt = l.leases, started_at = coalesce(e.started_at, ${now}::timestamptz), heartbeat_at = ${now}::timestamptz
+    from leased l where e.id = l.execution_id
+    returning l.id as job_id, l.leases, e.id, e.mode, e.trigger_data, e.state, e.cancel_requested_at, e.service_id, e.service_version`)
+  const rows = ((result as { rows?: unknown[] }).rows ?? result) as LeasedRow[]
+  return Promise.all(rows.map(async (row) => toLeasedJob(row, await findVersion(deps, row.service_id, row.service_version))))
 }
+
+interface LeasedRow {
+  job_id: string
+  leases: number
+  id: string
+  mode: 'run' | 'dry-run'
+  trigger_data: unknown
+  state: RunStateBody | null
+  cancel_requested_at: unknown
+  service_id: string
+  service_version: number
+}
+
+const toLeasedJob = (row: LeasedRow, definition: unknown): LeasedJob => ({
+  jobId: row.job_id,
+  execution: { id: row.id, mode: row.mode, attempt: row.leases, triggerData: row.trigger_data ?? null, state: row.state ?? null, cancelRequested: row.cancel_requested_at != null },
+  definition,
+})
 
 /** The job behind a runtime call, if this runtime still holds its lease; 409 otherwise. */
 export async function heldJob(deps: AppDeps, workspaceId: string, executionId: string, lease: { jobId: string; owner: string }): Promise<Job> {
@@ -88,107 +75,6 @@ export async function heldJob(deps: AppDeps, workspaceId: string, executionId: s
     throw new AppError('CONFLICT', 'This runtime no longer holds the job; another attempt took over', { code: 'LEASE_LOST' })
   }
   return job
-}
-
-/** Records that a step attempt began, so an attempt a crash interrupts is still on the record. */
-export async function recordStepStarted(deps: AppDeps, job: Job, input: { key: string; attempt: number; startedAt: number }): Promise<void> {
-  await deps.db
-    .insert(executionSteps)
-    .values({ id: newId(), executionId: job.executionId, stepId: input.key, lease: job.leases, attempt: input.attempt, status: 'RUNNING', startedAt: new Date(input.startedAt), createdAt: deps.clock.now() })
-    .onConflictDoNothing()
-  deps.executionEvents?.publish(job.executionId, { type: 'step', key: input.key, lease: job.leases, attempt: input.attempt, status: 'RUNNING' })
-}
-
-
-/** Tokens an AI step reports (`output.usage.totalTokens`), for plan limits and billing. */
-function tokensOf(output: unknown): number {
-  const total = (output as { usage?: { totalTokens?: unknown } } | null)?.usage?.totalTokens
-  return typeof total === 'number' && Number.isFinite(total) && total > 0 ? Math.floor(total) : 0
-}
-
-/**
- * The checkpoint: the step's result and the run state in one transaction. Idempotent — the same
- * checkpoint delivered twice changes nothing the second time.
- */
-export async function recordCheckpoint(
-  deps: AppDeps,
-  job: Job,
-  input: { key?: string; record?: StepRecordBody; records?: { key: string; record: StepRecordBody }[]; state: RunStateBody },
-): Promise<void> {
-  const now = deps.clock.now()
-  const finished = input.state.status !== 'running'
-  const records = [...(input.records ?? []), ...(input.key && input.record ? [{ key: input.key, record: input.record }] : [])]
-  await deps.db.transaction(async (tx) => {
-    let tokens = 0
-    for (const { key, record } of records) {
-      const values = {
-        status: STEP_STATUS[record.status],
-        output: record.output ?? null,
-        error: record.error?.message ?? null,
-        errorKind: record.error?.kind ?? null,
-        completedAt: new Date(record.finishedAt),
-      }
-      // One statement: insert the attempt, or complete the row stepStarted wrote. A row that is
-      // already complete stays as it is, so a redelivered checkpoint changes nothing.
-      const written = await tx
-        .insert(executionSteps)
-        .values({ id: newId(), executionId: job.executionId, stepId: key, lease: job.leases, attempt: record.attempts, startedAt: new Date(record.startedAt), createdAt: now, ...values })
-        .onConflictDoUpdate({
-          target: [executionSteps.executionId, executionSteps.stepId, executionSteps.lease, executionSteps.attempt],
-          set: values,
-          setWhere: eq(executionSteps.status, 'RUNNING'),
-        })
-        .returning({ id: executionSteps.id })
-      if (written.length > 0) tokens += tokensOf(record.output)
-      if (record.attempts > 1) {
-        // Earlier attempts of this step in this lease failed before a retry: say so on their rows.
-        await tx
-          .update(executionSteps)
-          .set({ status: 'FAILED', error: 'Attempt failed; retried', errorKind: 'SYSTEM', completedAt: new Date(record.startedAt) })
-          .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.stepId, key), eq(executionSteps.lease, job.leases), eq(executionSteps.status, 'RUNNING'), lt(executionSteps.attempt, record.attempts)))
-      }
-    }
-    await tx
-      .update(executions)
-      .set({
-        state: input.state as unknown as Record<string, unknown>,
-        heartbeatAt: now,
-        ...(tokens ? { tokensUsed: sql`${executions.tokensUsed} + ${tokens}` } : {}),
-        ...(finished
-          ? {
-              status: RUN_STATUS[input.state.status],
-              completedAt: now,
-              result: input.state.lastOutput ?? null,
-              error: input.state.error?.message ?? null,
-              errorKind: input.state.error?.kind ?? null,
-              deadLetter: Boolean(input.state.error?.exhaustedRetries),
-            }
-          : {}),
-      })
-      .where(eq(executions.id, job.executionId))
-    if (finished) await tx.update(jobs).set({ status: 'DONE', leasedUntil: null, updatedAt: now }).where(eq(jobs.id, job.id))
-  })
-  for (const { key, record } of records) {
-    deps.executionEvents?.publish(job.executionId, {
-      type: 'step',
-      key,
-      lease: job.leases,
-      attempt: record.attempts,
-      status: STEP_STATUS[record.status],
-      output: record.output ?? null,
-      error: record.error?.message ?? null,
-    })
-  }
-  if (finished) deps.executionEvents?.publish(job.executionId, { type: 'finished', status: RUN_STATUS[input.state.status] })
-  if (input.state.status === 'failed') await notifyExecutionFailed(deps, job.executionId)
-}
-
-/** Extends the lease; tells the runtime whether the user asked to cancel. */
-export async function heartbeat(deps: AppDeps, job: Job, leaseSeconds: number): Promise<{ cancelRequested: boolean }> {
-  const now = deps.clock.now()
-  await deps.db.update(jobs).set({ leasedUntil: new Date(now.getTime() + leaseSeconds * 1000), updatedAt: now }).where(eq(jobs.id, job.id))
-  const [row] = await deps.db.update(executions).set({ heartbeatAt: now }).where(eq(executions.id, job.executionId)).returning({ cancel: executions.cancelRequestedAt })
-  return { cancelRequested: row?.cancel != null }
 }
 
 /** A runtime that stops (shutdown, scale-down) gives its job back at once instead of waiting for the reaper. */

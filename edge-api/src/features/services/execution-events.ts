@@ -5,7 +5,8 @@
  */
 export type ExecutionEvent =
   | { type: 'step'; key: string; lease: number; attempt: number; status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'SKIPPED'; output?: unknown; error?: string | null }
-  | { type: 'finished'; status: string }
+  /** The end of the run, with what a synchronous webhook answers (absent where the writer did not have it at hand). */
+  | { type: 'finished'; status: string; result?: unknown; error?: string | null }
 
 export interface ExecutionEvents {
   publish(executionId: string, event: ExecutionEvent): void

@@ -1,13 +1,14 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lt } from 'drizzle-orm'
 import type { PublicExecution, PublicExecutionStep } from '../../contracts/services.contract'
 import type { AppDeps } from '../../deps'
-import { executionSteps, executions, jobs, services } from '../../db/schema'
+import { executionSteps, executions, jobs } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
 import { markAwake } from '../workspaces/workspace-lifecycle'
 import { departmentOfSeat } from '../workspaces/department-usage'
 import { issueWorkspaceToken, workspaceOfService } from '../workspaces/workspaces.service'
 import { STEP_STATUS, type StepRecordBody } from './run-records'
+import { directQueuedRunWriter, type QueuedRun } from './queued-runs'
 import { findVersion, type Service } from './services.service'
 
 export type Execution = typeof executions.$inferSelect
@@ -62,11 +63,13 @@ export interface EnqueueInput {
   version?: number
   /** A trigger delivered twice with the same key creates one run. */
   dedupKey?: string
+  /** The execution's id, chosen by the caller so it can listen for the run's end before it is queued. */
+  id?: string
 }
 
 /**
- * The outbox: every execution row and its job are committed in one transaction before anything
- * else happens, so an accepted trigger is never lost. Only then are workspaces woken and the queue
+ * The outbox: every execution row and its job are committed together (one statement, see
+ * queued-runs.ts) before anything else happens, so an accepted trigger is never lost. Only then are workspaces woken and the queue
  * nudged. Returns the executions created (a duplicate trigger creates none).
  */
 export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): Promise<Execution[]> {
@@ -84,37 +87,42 @@ export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): 
   }
   const workspaceOf = (row: { userId: string; organizationId: string | null }) => workspaceByOwner.get(ownerKey(row))!
   const now = deps.clock.now()
-  const created = await deps.db.transaction(async (tx) => {
-    const rows: Execution[] = []
-    for (const input of inputs) {
-      const [row] = await tx
-        .insert(executions)
-        .values({
-          id: newId(),
-          serviceId: input.service.id,
-          userId: input.service.userId,
-          organizationId: input.service.organizationId,
-          departmentId: input.service.organizationId ? departmentByOrgOwner.get(seatKey(input.service))! : null,
-          serviceVersion: input.version ?? input.service.currentVersion,
-          status: 'PENDING',
-          mode: input.mode ?? 'run',
-          triggeredBy: input.triggeredBy,
-          triggerData: input.triggerData ?? null,
-          state: input.state ?? null,
-          dedupKey: input.dedupKey ?? null,
-          createdAt: now,
-        })
-        .onConflictDoNothing()
-        .returning()
-      if (!row) continue
-      await tx.insert(jobs).values({ id: newId(), workspaceId: workspaceOf(input.service), executionId: row.id, status: 'QUEUED', availableAt: now, createdAt: now, updatedAt: now })
-      await tx.update(services).set({ lastRunAt: now }).where(eq(services.id, input.service.id))
-      rows.push(row)
-    }
-    return rows
-  })
+  const runs = inputs.map((input): { execution: Execution; job: QueuedRun['job'] } => ({
+    execution: {
+      id: input.id ?? newId(),
+      serviceId: input.service.id,
+      userId: input.service.userId,
+      organizationId: input.service.organizationId,
+      departmentId: input.service.organizationId ? departmentByOrgOwner.get(seatKey(input.service))! : null,
+      serviceVersion: input.version ?? input.service.currentVersion,
+      status: 'PENDING',
+      mode: input.mode ?? 'run',
+      triggeredBy: input.triggeredBy,
+      triggerData: input.triggerData ?? null,
+      attempt: 1,
+      state: input.state ?? null,
+      result: null,
+      error: null,
+      errorKind: null,
+      deadLetter: false,
+      cancelRequestedAt: null,
+      tokensUsed: 0,
+      dedupKey: input.dedupKey ?? null,
+      startedAt: null,
+      completedAt: null,
+      heartbeatAt: null,
+      createdAt: now,
+    },
+    job: { id: newId(), workspaceId: workspaceOf(input.service), executionId: '', status: 'QUEUED', availableAt: now, leases: 0, createdAt: now, updatedAt: now },
+  }))
+  runs.forEach((r) => (r.job.executionId = r.execution.id))
+  const writer = deps.queuedRuns ?? directQueuedRunWriter(deps.db)
+  // Each run is written through the writer, which commits runs arriving together in one statement.
+  const accepted = await Promise.all(runs.map((run) => writer.write(run)))
+  const created = runs.filter((_, i) => accepted[i]).map((r) => r.execution)
+  const woken = new Set<string>()
   for (const workspaceId of new Set(created.map(workspaceOf))) {
-    deps.jobSignals?.notify(workspaceId)
+    if (deps.jobSignals?.notify(workspaceId)) woken.add(workspaceId)
     await afterCommit(deps, async () => {
       await deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
       await markAwake(deps, workspaceId)
@@ -122,6 +130,8 @@ export async function enqueueExecutions(deps: AppDeps, inputs: EnqueueInput[]): 
   }
   for (const execution of created) {
     const workspaceId = workspaceOf(execution)
+    // A runtime waiting in a lease call already has it; otherwise the queue wakes the workspace.
+    if (woken.has(workspaceId)) continue
     await afterCommit(deps, () => deps.queue.publish({ topic: 'execution.queued', body: { executionId: execution.id, workspaceId }, deduplicationId: execution.id }), 'queue nudge')
   }
   return created

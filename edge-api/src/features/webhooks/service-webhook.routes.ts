@@ -5,6 +5,7 @@ import type { WorkflowDefinition } from '../../contracts/workflow.contract'
 import { executions } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 import type { AppEnv } from '../../env'
+import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
 import { enqueueExecution, type Execution } from '../services/executions.service'
 import { findServiceForTrigger, findVersion, type Service } from '../services/services.service'
@@ -12,26 +13,44 @@ import { runPureWebhook } from './pure-webhook-run'
 
 const SYNC_TIMEOUT_MS = 30_000
 
-/** Waits for a run to end: an in-process notice where there is one, polling the database always. */
-async function waitForExecution(deps: AppDeps, executionId: string, timeoutMs: number): Promise<Execution | undefined> {
-  const deadline = Date.now() + timeoutMs
+type RunEnd = { status: Execution['status']; result?: unknown; error?: string | null }
+
+/**
+ * Listens for a run's end from before it is queued, so the finishing write's notice answers the
+ * webhook at once; the database is read only where there is no notice (Workers) or it carried no
+ * result, and polled as a safety net.
+ */
+function watchExecution(deps: AppDeps, executionId: string): { done(timeoutMs: number): Promise<RunEnd | undefined>; stop(): void } {
+  let ended: RunEnd | undefined
   let wake: (() => void) | undefined
   const unsubscribe = deps.executionEvents?.subscribe(executionId, (event) => {
-    if (event.type === 'finished') wake?.()
+    if (event.type !== 'finished') return
+    if ('result' in event) ended = { status: event.status as Execution['status'], result: event.result, error: event.error ?? null }
+    wake?.()
   })
-  try {
-    while (Date.now() < deadline) {
-      const [row] = await deps.db.select().from(executions).where(eq(executions.id, executionId)).limit(1)
-      if (row && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) return row
-      await new Promise<void>((resolve) => {
-        wake = resolve
-        // With an in-process notice the poll is only a safety net.
-        setTimeout(resolve, deps.executionEvents ? 2000 : 250)
-      })
-    }
-    return undefined
-  } finally {
-    unsubscribe?.()
+  const read = async (): Promise<RunEnd | undefined> => {
+    const [row] = await deps.db
+      .select({ status: executions.status, result: executions.result, error: executions.error })
+      .from(executions)
+      .where(eq(executions.id, executionId))
+      .limit(1)
+    return row && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status) ? row : undefined
+  }
+  return {
+    async done(timeoutMs) {
+      const deadline = Date.now() + timeoutMs
+      while (Date.now() < deadline) {
+        if (!ended && !deps.executionEvents) ended = await read()
+        if (ended) return ended
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, deps.executionEvents ? 2000 : 250)
+        })
+        ended ??= await read()
+      }
+      return undefined
+    },
+    stop: () => unsubscribe?.(),
   }
 }
 
@@ -72,9 +91,17 @@ export const serviceWebhookRoutes = new Hono<AppEnv>().post('/:serviceId', async
 
 /** The workspace runs it: enqueue (the outbox) and, for a synchronous webhook, wait for the end. */
 async function enqueueAndWait(deps: AppDeps, service: Service, triggerData: unknown, synchronous: boolean): Promise<{ executionId: string; status: Execution['status']; result?: unknown; error?: string | null }> {
-  const execution = await enqueueExecution(deps, { service, triggeredBy: 'webhook', triggerData })
-  if (!synchronous) return { executionId: execution.id, status: 'PENDING' }
-  const done = await waitForExecution(deps, execution.id, SYNC_TIMEOUT_MS)
-  if (!done) return { executionId: execution.id, status: 'RUNNING' }
-  return { executionId: done.id, status: done.status, result: done.result, error: done.error }
+  if (!synchronous) {
+    const execution = await enqueueExecution(deps, { service, triggeredBy: 'webhook', triggerData })
+    return { executionId: execution.id, status: 'PENDING' }
+  }
+  const id = newId()
+  const watch = watchExecution(deps, id)
+  try {
+    await enqueueExecution(deps, { id, service, triggeredBy: 'webhook', triggerData })
+    const done = await watch.done(SYNC_TIMEOUT_MS)
+    return done ? { executionId: id, ...done } : { executionId: id, status: 'RUNNING' }
+  } finally {
+    watch.stop()
+  }
 }

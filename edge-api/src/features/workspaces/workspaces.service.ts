@@ -48,12 +48,24 @@ async function loadOrCreateWorkspace(deps: AppDeps, owner: WorkspaceOwner): Prom
  */
 export async function issueWorkspaceToken(deps: AppDeps, workspaceId: string): Promise<string> {
   const token = WORKSPACE_TOKEN_PREFIX + randomToken(32)
+  if (deps.rowCache) {
+    const [old] = await deps.db.select({ tokenHash: workspaces.tokenHash }).from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1)
+    if (old) deps.rowCache.invalidate(tokenKey(old.tokenHash))
+  }
   await deps.db.update(workspaces).set({ tokenHash: await sha256Hex(token), updatedAt: deps.clock.now() }).where(eq(workspaces.id, workspaceId))
   return token
 }
 
 export async function findWorkspaceByToken(deps: AppDeps, token: string): Promise<Workspace | undefined> {
   if (!token.startsWith(WORKSPACE_TOKEN_PREFIX) || token.length > 200) return undefined
-  const [row] = await deps.db.select().from(workspaces).where(eq(workspaces.tokenHash, await sha256Hex(token))).limit(1)
+  const hash = await sha256Hex(token)
+  const load = async () => (await deps.db.select().from(workspaces).where(eq(workspaces.tokenHash, hash)).limit(1))[0]
+  if (!deps.rowCache) return load()
+  // Every runtime call authenticates: the row is kept for seconds (the cache's TTL), a new token
+  // forgets the old one at once, and an unknown token is never kept.
+  const row = await deps.rowCache.get(tokenKey(hash), load)
+  if (!row) deps.rowCache.invalidate(tokenKey(hash))
   return row
 }
+
+const tokenKey = (hash: string) => `workspace-token:${hash}`
