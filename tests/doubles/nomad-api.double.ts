@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { Ajv, type ValidateFunction } from 'ajv'
 import { parse as parseYaml } from 'yaml'
+import { referenceFile } from '../reference/reference-file'
 
 /**
- * The Nomad HTTP API on 127.0.0.1, built from `shared/reference/nomad-openapi.yaml`, for tests
+ * The Nomad HTTP API on 127.0.0.1, built from `tests/reference/nomad-openapi.yaml` (vendored), for tests
  * that drive the real NomadDriver and operator CLI. No Nomad agent exists on npm or Debian.
  *
  * Every request is checked against the spec: the path and method must exist, required parameters
@@ -137,7 +137,7 @@ interface Operation {
   op: Json
 }
 
-const SPEC_PATH = fileURLToPath(new URL('../../../shared/reference/nomad-openapi.yaml', import.meta.url))
+const SPEC_PATH = referenceFile('nomad-openapi.yaml')
 
 /** Loads the spec once per process: ajv compiles schemas lazily and caches them. */
 let contract: { spec: Json; ajv: Ajv; operations: Operation[]; validators: Map<string, ValidateFunction> } | undefined

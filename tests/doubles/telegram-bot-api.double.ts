@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { referenceFile } from '../reference/reference-file'
 
 /**
  * The Telegram Bot API on 127.0.0.1 for tests that go through the real `grammy` client. Node
  * built-ins only.
  *
- * Every call is checked against the official contract in `shared/reference/telegram-bot-api.json`:
+ * Every call is checked against the official contract vendored in `tests/reference/telegram-bot-api.json`:
  * the method must exist, required parameters must be present, no unknown parameters, and every
  * value must have one of the documented types (objects such as `InlineKeyboardMarkup` are checked
  * field by field, unions of subtypes such as `ChatMember` by trying each). A broken call is recorded
@@ -99,7 +100,7 @@ let reference: Reference | undefined
 
 /** The contract the double checks against; read once per process. */
 export function telegramReference(): Reference {
-  reference ??= JSON.parse(readFileSync(new URL('../../../shared/reference/telegram-bot-api.json', import.meta.url), 'utf8')) as Reference
+  reference ??= JSON.parse(readFileSync(referenceFile('telegram-bot-api.json'), 'utf8')) as Reference
   return reference
 }
 

@@ -34,7 +34,7 @@ export class NomadApiError extends Error {
 }
 
 /**
- * The Nomad calls 2Bot makes, typed from `shared/reference/nomad-openapi.yaml` (openapi-typescript)
+ * The Nomad calls 2Bot makes, typed from `tests/reference/nomad-openapi.yaml` (openapi-typescript)
  * and sent with openapi-fetch: plain `fetch`, so it runs on Workers as well as Node.
  */
 export type NomadApi = ReturnType<typeof createNomadApi>

@@ -1,6 +1,6 @@
 import type { components } from './nomad-openapi.gen'
 
-/** Names for the schemas of `shared/reference/nomad-openapi.yaml` the driver and CLI use. */
+/** Names for the schemas of `tests/reference/nomad-openapi.yaml` the driver and CLI use. */
 type S = components['schemas']
 export type NomadJob = S['Job']
 export type NomadTaskGroup = S['TaskGroup']
