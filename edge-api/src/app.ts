@@ -22,7 +22,7 @@ import { telegramWebhookRoutes } from './features/telegram/telegram-webhook.rout
 import { serviceWebhookRoutes } from './features/webhooks/service-webhook.routes'
 import { usersRoutes } from './features/users/users.routes'
 import { KB, maxBody, MB } from './middleware/body-limit.middleware'
-import { WORKFLOW_LIMITS } from './contracts/workflow.contract'
+import { WORKFLOW_LIMITS } from '@2bot/contracts'
 import { onError, onNotFound } from './middleware/error-handler'
 import { requestLog } from './middleware/request-log.middleware'
 import { securityHeaders } from './middleware/security-headers.middleware'

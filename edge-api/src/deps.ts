@@ -16,7 +16,7 @@ import type { AiStreamer, GatewayProbe } from './features/gateways/gateway-probe
 import type { TelegramUpdatesConnector } from './features/telegram/telegram-ports'
 import type { ImmutableMemo } from './lib/immutable-memo'
 import type { RowCache } from './lib/row-cache'
-import type { Logger } from './lib/logger'
+import type { Logger } from '@2bot/contracts/logger'
 
 export interface RateLimit {
   max: number

@@ -15,7 +15,7 @@ import { parseWorkerEnv, type WorkerConfig, type WorkerConfigResult } from './co
 import { openNeon } from './db/neon'
 import type { AppDeps } from './deps'
 import { systemClock } from './lib/clock'
-import { createJsonLogger, type Logger } from './lib/logger'
+import { createJsonLogger, type Logger } from '@2bot/contracts/logger'
 import { createRuntimeAiStreamer, createRuntimeGatewayProbe } from './adapters/gateways/runtime-gateway.probe'
 import { createTelegramWebhookConnector } from './adapters/telegram/webhook.connector'
 import { createQStashReceiver } from './adapters/queue/qstash.receiver'

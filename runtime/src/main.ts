@@ -14,8 +14,8 @@ import { startUsageReporter } from './worker/usage-reporter'
 import { createRunPool } from './worker/run-pool'
 import type { ToolsConfig } from './worker/run-tools'
 import { createHttpRuntimeApi } from './worker/runtime-api'
-import { PLUGIN_LIMITS, WORKSPACE_BULKHEADS } from '@2bot/edge-api/contracts'
-import { createJsonLogger, type LogLevel } from '@2bot/edge-api/logger'
+import { PLUGIN_LIMITS, WORKSPACE_BULKHEADS } from '@2bot/contracts'
+import { createJsonLogger, type LogLevel } from '@2bot/contracts/logger'
 
 const RuntimeEnv = v.object({
   TWOBOT_API_URL: v.pipe(v.string('TWOBOT_API_URL is required'), v.url()),

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { validateWorkflow } from '../../edge-api/src/contracts/workflow.contract'
+import { validateWorkflow } from '../../contracts/src/workflow.contract'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const THREADS = 10

@@ -1,5 +1,5 @@
 import os from 'node:os'
-import { validateWorkflow } from '../../edge-api/src/contracts/workflow.contract'
+import { validateWorkflow } from '../../contracts/src/workflow.contract'
 import { defaultExecutors, runWorkflow, type EngineDeps } from '../../runtime/src/index'
 
 /**

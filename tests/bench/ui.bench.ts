@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WORKFLOW_LIMITS } from '../../edge-api/src/contracts/workflow.contract'
+import { WORKFLOW_LIMITS } from '../../contracts/src/workflow.contract'
 import { chromium, type Page } from '@playwright/test'
 import { percentile, startServer, stopServer } from './lib'
 

@@ -1,37 +1,8 @@
+import { ERROR_STATUS, type ErrorCode } from '@2bot/contracts'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
-/** Every error code the API answers with, and its HTTP status. */
-export const ERROR_STATUS = {
-  BAD_REQUEST: 400,
-  VALIDATION_FAILED: 400,
-  MALFORMED_JSON: 400,
-  UNAUTHORIZED: 401,
-  INVALID_CREDENTIALS: 401,
-  WRONG_PASSWORD: 400,
-  FORBIDDEN: 403,
-  CSRF_FAILED: 403,
-  INSUFFICIENT_SCOPE: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  EMAIL_TAKEN: 409,
-  TOKEN_INVALID: 400,
-  /** Listed so people know it is planned (e.g. a gateway type), but not built yet. */
-  NOT_AVAILABLE_YET: 400,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  ACCOUNT_LOCKED: 423,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  BAD_ENVIRONMENT: 500,
-  NOT_READY: 503,
-} as const satisfies Record<string, ContentfulStatusCode>
-
-export type ErrorCode = keyof typeof ERROR_STATUS
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown; requestId: string }
-}
+// Checked here rather than in the contract: the status type is Hono's, and contracts do not import Hono.
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = ERROR_STATUS
 
 /** The one error the app throws on purpose; `onError` turns it into the JSON error shape. */
 export class AppError extends Error {
@@ -43,7 +14,7 @@ export class AppError extends Error {
   ) {
     super(message)
     this.name = 'AppError'
-    this.status = ERROR_STATUS[code]
+    this.status = STATUS[code]
   }
 }
 

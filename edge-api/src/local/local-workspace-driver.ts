@@ -4,7 +4,7 @@ import { createDockerDriver, dockerAnswers } from '../adapters/workspace/docker.
 import type { WorkspaceDriver } from '../adapters/workspace/workspace-driver.port'
 import type { Db } from '../db/db'
 import { workspaceLimits } from '../features/workspaces/workspace-limits'
-import type { Logger } from '../lib/logger'
+import type { Logger } from '@2bot/contracts/logger'
 import { createProcessDriver } from './process-driver'
 
 export interface LocalWorkspaceDriverOptions {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import type { WorkspaceDriver } from '../adapters/workspace/workspace-driver.port'
-import type { Logger } from '../lib/logger'
+import type { Logger } from '@2bot/contracts/logger'
 
 export interface ProcessDriverOptions {
   repoRoot: string

@@ -1,7 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { AppError, type ErrorBody, type ErrorCode } from '../lib/errors'
+import type { ErrorBody, ErrorCode } from '@2bot/contracts'
+import { AppError } from '../lib/errors'
 
 function fromHttpException(err: HTTPException): AppError {
   switch (err.status) {

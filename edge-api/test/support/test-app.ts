@@ -11,7 +11,7 @@ import { createNotificationEvents } from '../../src/features/notifications/notif
 import { createApiClient } from '../../src/client'
 import type { AppDeps } from '../../src/deps'
 import { createFixedClock } from '../../src/lib/clock'
-import { silentLogger } from '../../src/lib/logger'
+import { silentLogger } from '@2bot/contracts/logger'
 import { clonePglite } from './pglite-template'
 
 export type TestContext = Awaited<ReturnType<typeof createTestContext>>

@@ -1,4 +1,4 @@
-import { WORKFLOW_LIMITS, type WorkflowStep } from '@2bot/edge-api/contracts'
+import { WORKFLOW_LIMITS, type WorkflowStep } from '@2bot/contracts'
 import { Budget, EvaluationLimit, formatBytes, jsonSize, type TimeLimit } from '../expressions/budget'
 import { evaluate, ExpressionError, type Scope } from '../expressions/evaluate'
 import { render } from '../expressions/template'

@@ -1,4 +1,4 @@
-import { WORKFLOW_LIMITS, type WorkflowDefinition } from '@2bot/edge-api/contracts'
+import { WORKFLOW_LIMITS, type WorkflowDefinition } from '@2bot/contracts'
 import { conditionStep } from '../steps/condition.step'
 import { transformStep } from '../steps/transform.step'
 import { runWorkflow } from './engine'

@@ -1,4 +1,4 @@
-import { WORKFLOW_LIMITS } from '@2bot/edge-api/contracts'
+import { WORKFLOW_LIMITS } from '@2bot/contracts'
 import type { StepRecord } from './types'
 
 /** UTF-8 bytes of `text`: what it weighs in a checkpoint's body, where non-Latin text counts 2–3× its length. */

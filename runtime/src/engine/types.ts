@@ -1,4 +1,4 @@
-import type { WorkflowDefinition, WorkflowStep } from '@2bot/edge-api/contracts'
+import type { WorkflowDefinition, WorkflowStep } from '@2bot/contracts'
 import type { Scope } from '../expressions/evaluate'
 
 /** USER: fix the workflow or its credentials. SYSTEM: ours (or the far end's) to fix. */

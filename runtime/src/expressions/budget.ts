@@ -1,4 +1,4 @@
-import { WORKFLOW_LIMITS } from '@2bot/edge-api/contracts'
+import { WORKFLOW_LIMITS } from '@2bot/contracts'
 
 /**
  * What one step's templates and expressions may build. Every string, list and object an evaluation

@@ -1,4 +1,4 @@
-import type { WorkflowStep } from '@2bot/edge-api/contracts'
+import type { WorkflowStep } from '@2bot/contracts'
 import type { StepExecutor } from '../engine/types'
 
 type ConditionStep = Extract<WorkflowStep, { type: 'condition' }>

@@ -1,4 +1,4 @@
-import type { LoopStep } from '@2bot/edge-api/contracts'
+import type { LoopStep } from '@2bot/contracts'
 import { StepFailure, type StepExecutor } from '../engine/types'
 
 /**

@@ -1,4 +1,4 @@
-import { validateWorkflow, type WorkflowDefinition } from '@2bot/edge-api/contracts'
+import { validateWorkflow, type WorkflowDefinition } from '@2bot/contracts'
 import { abortableSleep } from '../engine/sleep'
 import type { CheckpointEvent, EngineDeps, HttpRequest, HttpResponse, StepStartEvent } from '../engine/types'
 import { createQuickJsCodeRunner } from '../sandbox/quickjs.code-runner'

@@ -1,4 +1,4 @@
-import type { LeasedJob, RuntimePlugin } from '@2bot/edge-api/contracts'
+import type { LeasedJob, RuntimePlugin } from '@2bot/contracts'
 import { RuntimeApiError, type RuntimeApi } from '../worker/runtime-api'
 
 /** A platform double for the job loop: hands out the queued jobs once, records what the runtime reports. */

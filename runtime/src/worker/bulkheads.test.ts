@@ -1,4 +1,4 @@
-import type { LeasedJob } from '@2bot/edge-api/contracts'
+import type { LeasedJob } from '@2bot/contracts'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { startOpenAiDouble, type OpenAiDouble } from '../../../tests/doubles/openai.double'
 import { workflow } from '../test/builders'

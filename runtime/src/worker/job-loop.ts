@@ -1,4 +1,4 @@
-import type { LeasedJob } from '@2bot/edge-api/contracts'
+import type { LeasedJob } from '@2bot/contracts'
 import { truncateMessage } from '../engine/run-data'
 import { abortableSleep } from '../engine/sleep'
 import { createGatewayClientCache } from './gateway-client-cache'

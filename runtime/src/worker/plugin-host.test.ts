@@ -1,4 +1,4 @@
-import type { LeasedJob, RuntimePlugin } from '@2bot/edge-api/contracts'
+import type { LeasedJob, RuntimePlugin } from '@2bot/contracts'
 import { afterEach, expect, it } from 'vitest'
 import { StepFailure, type GatewayInvoker } from '../engine/types'
 import { workflow } from '../test/builders'

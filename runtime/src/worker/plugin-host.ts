@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import type { PluginStorageBody, RuntimePlugin } from '@2bot/edge-api/contracts'
+import type { PluginStorageBody, RuntimePlugin } from '@2bot/contracts'
 import { StepFailure, type GatewayInvoker, type PluginInvoker } from '../engine/types'
 import { RuntimeApiError, type RuntimeApi } from './runtime-api'
 import { threadResourceLimits } from './thread-pool'

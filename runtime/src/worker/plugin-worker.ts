@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { QuickJSWASMModule } from 'quickjs-emscripten'
-import { PLUGIN_LIMITS, type PluginStorageBody, type RuntimePlugin } from '@2bot/edge-api/contracts'
+import { PLUGIN_LIMITS, type PluginStorageBody, type RuntimePlugin } from '@2bot/contracts'
 import { loadQuickJsPlugin, type LoadedPlugin, type PluginHostCalls } from '../plugins/quickjs-plugin'
 import { newCappedQuickJsModule } from '../sandbox/capped-quickjs'
 import { connectRpc, type RpcPort } from './thread-rpc'

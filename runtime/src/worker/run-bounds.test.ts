@@ -1,4 +1,4 @@
-import { CheckpointBody, WORKFLOW_LIMITS, type LeasedJob } from '@2bot/edge-api/contracts'
+import { CheckpointBody, WORKFLOW_LIMITS, type LeasedJob } from '@2bot/contracts'
 import * as v from 'valibot'
 import { afterEach, expect, it } from 'vitest'
 import type { RunState } from '../engine/types'

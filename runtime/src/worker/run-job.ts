@@ -1,5 +1,4 @@
-import type { LeasedJob } from '@2bot/edge-api/contracts'
-import { validateWorkflow, WORKFLOW_LIMITS } from '@2bot/edge-api/contracts'
+import { type LeasedJob, validateWorkflow, WORKFLOW_LIMITS } from '@2bot/contracts'
 import { CheckpointFailed, runWorkflow } from '../engine/engine'
 import { abortableSleep } from '../engine/sleep'
 import type { CheckpointEvent, EngineDeps, GatewayInvoker, PluginInvoker, RunState, StepRecord } from '../engine/types'

@@ -1,4 +1,4 @@
-import type { RunOp, RunOpResult } from '@2bot/edge-api/contracts'
+import type { RunOp, RunOpResult } from '@2bot/contracts'
 import { describe, expect, it } from 'vitest'
 import { createRunOpsBatcher } from './run-ops-batcher'
 

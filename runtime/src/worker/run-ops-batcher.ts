@@ -1,4 +1,4 @@
-import type { RunOp, RunOpResult } from '@2bot/edge-api/contracts'
+import type { RunOp, RunOpResult } from '@2bot/contracts'
 
 /** What the batcher needs of the transport: one request with these serialised ops, one result each. */
 export type SendOps = (opsJson: string[]) => Promise<RunOpResult[]>

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads'
-import type { LeasedJob } from '@2bot/edge-api/contracts'
+import type { LeasedJob } from '@2bot/contracts'
 import { StepFailure, type GatewayInvoker, type PluginInvoker } from '../engine/types'
 import type { RunApi } from './run-job'
 import type { ToolsConfig } from './run-tools'

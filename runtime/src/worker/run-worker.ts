@@ -5,7 +5,7 @@
  * gateway credentials never enter this thread.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import type { LeasedJob } from '@2bot/edge-api/contracts'
+import type { LeasedJob } from '@2bot/contracts'
 import type { GatewayInvoker, PluginInvoker } from '../engine/types'
 import { executeJob, RUNTIME_STOPPING, type RunApi } from './run-job'
 import { buildRunTools, type ToolsConfig } from './run-tools'

@@ -1,4 +1,4 @@
-import type { LeasedJob, PluginStorageBody, RunOp, RunOpResult, RunStateBody, RuntimePlugin, UsageReportBody } from '@2bot/edge-api/contracts'
+import type { LeasedJob, PluginStorageBody, RunOp, RunOpResult, RunStateBody, RuntimePlugin, UsageReportBody } from '@2bot/contracts'
 import { createRunOpsBatcher } from './run-ops-batcher'
 import type { StepRecord } from '../engine/types'
 

@@ -3,7 +3,7 @@ import { executionSteps, executions, jobs, workspaces } from '../../../edge-api/
 import { changeUserPlan } from '../../../edge-api/src/features/workspaces/workspace-lifecycle'
 import { startPlatform, waitFor, type Platform } from '../platform'
 import { createDockerDriver } from '../../../edge-api/src/adapters/workspace/docker.driver'
-import { silentLogger } from '../../../edge-api/src/lib/logger'
+import { silentLogger } from '../../../contracts/src/logger'
 import { dockerEnv, IMAGE, startPodman } from './podman'
 
 /**

@@ -1,4 +1,4 @@
-import { LoginBody } from '@2bot/edge-api/contracts'
+import { LoginBody } from '@2bot/contracts'
 import * as v from 'valibot'
 import { describe, expect, it, vi } from 'vitest'
 import { apiError, apiOn, fakeServer, json } from '../test/fake-server'

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@2bot/edge-api/contracts'
+import type { ErrorCode } from '@2bot/contracts'
 import * as v from 'valibot'
 
 /** Field name → first message for that field, as shown under form inputs. */

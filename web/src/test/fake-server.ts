@@ -1,4 +1,4 @@
-import type { PublicExecution, PublicExecutionStep, PublicService, PublicUser } from '@2bot/edge-api/contracts'
+import type { PublicExecution, PublicExecutionStep, PublicService, PublicUser } from '@2bot/contracts'
 import { vi } from 'vitest'
 import { createApi } from '../api/api'
 import { createBrowserPlatform } from '../platform/browser.platform'

@@ -1,7 +1,7 @@
 import { Api } from 'grammy'
 import type { Update } from 'grammy/types'
 import type { TelegramUpdatesConnector } from '../../features/telegram/telegram-ports'
-import type { Logger } from '../../lib/logger'
+import type { Logger } from '@2bot/contracts/logger'
 
 export interface PollingOptions {
   apiRoot?: string

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import type Docker from 'dockerode'
-import type { Logger } from '../../lib/logger'
+import type { Logger } from '@2bot/contracts/logger'
 import type { WorkspaceDriver, WorkspaceLimits, WorkspaceRuntimeStatus, WorkspaceUsage } from './workspace-driver.port'
 
 export interface DockerDriverOptions {

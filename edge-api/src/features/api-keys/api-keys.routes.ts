@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { CreateApiKeyBody } from '../../contracts/api-keys.contract'
+import { CreateApiKeyBody } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { notFound } from '../../lib/errors'
 import { validate } from '../../middleware/validate'

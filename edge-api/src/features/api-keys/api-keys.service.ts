@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, isNull, or } from 'drizzle-orm'
-import type { ApiKeyScope, PublicApiKey } from '../../contracts/api-keys.contract'
+import type { ApiKeyScope, PublicApiKey } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { apiKeys, users, type ApiKey, type User } from '../../db/schema'
 import { newId, randomToken, sha256Hex } from '../../lib/crypto'

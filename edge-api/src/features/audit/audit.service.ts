@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { auditLogs } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { newId } from '../../lib/crypto'
-import { scrub } from '../../lib/logger'
+import { scrub } from '@2bot/contracts/logger'
 
 export interface AuditEntry {
   action: string

@@ -1,4 +1,4 @@
-import type { ApiKeyScope } from '../../contracts/api-keys.contract'
+import type { ApiKeyScope } from '@2bot/contracts'
 import type { User } from '../../db/schema'
 
 /** Who is calling, and how they proved it. */

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
-import type { ApiKeyScope } from '../../contracts/api-keys.contract'
+import type { ApiKeyScope } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { timingSafeEqual } from '../../lib/crypto'
 import { AppError } from '../../lib/errors'

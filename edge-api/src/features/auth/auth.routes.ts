@@ -7,7 +7,7 @@ import {
   RegisterBody,
   ResetPasswordBody,
   VerifyEmailBody,
-} from '../../contracts/auth.contract'
+} from '@2bot/contracts'
 import type { Session, User } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { SubscribeBody } from '../../contracts/billing.contract'
+import { SubscribeBody } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'

@@ -1,6 +1,5 @@
 import { and, count, desc, eq, isNull } from 'drizzle-orm'
-import { USER_PLANS, type PublicPlan, type PublicSubscription, type SubscribeResult } from '../../contracts/billing.contract'
-import { PLUGINS_PER_PLAN } from '../../contracts/plugins.contract'
+import { PLUGINS_PER_PLAN, type PublicPlan, type PublicSubscription, type SubscribeResult, USER_PLANS } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { userInstalls, workspaceUsageSamples, workspaces } from '../../db/schema'
 import { AppError } from '../../lib/errors'

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { localBilling, unconfiguredBilling } from '../../adapters/billing/billing.port'
-import type { SubscribeResult } from '../../contracts/billing.contract'
+import type { SubscribeResult } from '@2bot/contracts'
 import { auditLogs, marketplaceItems, userInstalls, users, workspaceUsageSamples, workspaces } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 import { fakeWorkspaceDriver } from '../../../test/support/fake-workspace-driver'

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { ActivityQuery, DashboardLayoutBody, StatsQuery } from '../../contracts/dashboard.contract'
+import { ActivityQuery, DashboardLayoutBody, StatsQuery } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { authOf, requireAuth } from '../auth/auth.middleware'

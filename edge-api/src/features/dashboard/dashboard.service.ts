@@ -8,7 +8,7 @@ import {
   type DashboardStats,
   type DashboardWidget,
   type PublicDashboardLayout,
-} from '../../contracts/dashboard.contract'
+} from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { dashboardLayouts, executions, gateways, services } from '../../db/schema'
 

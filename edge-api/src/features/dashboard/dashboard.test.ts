@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_WIDGETS } from '../../contracts/dashboard.contract'
+import { DEFAULT_WIDGETS } from '@2bot/contracts'
 import { executions, gateways } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'

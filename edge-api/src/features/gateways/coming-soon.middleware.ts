@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory'
-import { GATEWAY_REGISTRY, isComingSoon } from '../../contracts/gateways.contract'
+import { GATEWAY_REGISTRY, isComingSoon } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../lib/errors'
 

@@ -1,6 +1,5 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm'
-import type { LeasedJob } from '../../contracts/runtime.contract'
-import type { WorkflowStep } from '../../contracts/workflow.contract'
+import type { LeasedJob, WorkflowStep } from '@2bot/contracts'
 import { gateways, type Workspace } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 

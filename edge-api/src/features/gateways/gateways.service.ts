@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from 'drizzle-orm'
 import * as v from 'valibot'
-import { GATEWAY_REGISTRY, type CreateGatewayInput, type GatewayType, type PublicGateway } from '../../contracts/gateways.contract'
+import { GATEWAY_REGISTRY, type CreateGatewayInput, type GatewayType, type PublicGateway } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { gateways } from '../../db/schema/gateways'
 import type { Gateway } from '../../db/schema/gateways'

@@ -73,7 +73,7 @@ describe('cross-cutting middleware', () => {
 
   it('turns unexpected errors into a generic 500 without a stack', async () => {
     const lines: string[] = []
-    const { createJsonLogger } = await import('../../lib/logger')
+    const { createJsonLogger } = await import('@2bot/contracts/logger')
     const failing = await createTestContext({
       logger: createJsonLogger({ write: (l) => lines.push(l) }),
       cache: { ...createMemoryCache(systemClock), incr: () => Promise.reject(new Error('boom token=abc')) },

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
-import { ListNotificationsQuery, type NotificationStreamEvent } from '../../contracts/notifications.contract'
+import { ListNotificationsQuery, type NotificationStreamEvent } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { authOf, requireAuth } from '../auth/auth.middleware'

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm'
-import type { NotificationType, PublicNotification } from '../../contracts/notifications.contract'
+import type { NotificationType, PublicNotification } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { executions, notifications, services } from '../../db/schema'
 import { newId, sha256Hex } from '../../lib/crypto'

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
-import { PluginSlugParam } from '../../contracts/plugins.contract'
+import { PluginSlugParam } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { findPluginItem, listPluginItems, toPublicPlugin } from './plugin-catalog'

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import * as v from 'valibot'
-import { PluginManifest, type PublicPlugin } from '../../contracts/plugins.contract'
+import { PluginManifest, type PublicPlugin } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { marketplaceCategories, marketplaceItems, type MarketplaceItem } from '../../db/schema'
 import { newId } from '../../lib/crypto'

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { InstallPluginBody, PluginConfigBody, PluginGatewaysBody, PluginSlugParam } from '../../contracts/plugins.contract'
+import { InstallPluginBody, PluginConfigBody, PluginGatewaysBody, PluginSlugParam } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'

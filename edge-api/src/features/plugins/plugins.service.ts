@@ -1,6 +1,5 @@
 import { and, count, eq, isNull, sql } from 'drizzle-orm'
-import type { GatewayType } from '../../contracts/gateways.contract'
-import { checkPluginConfig, PLUGIN_LIMITS, PLUGINS_PER_PLAN, type PublicInstalledPlugin, type RuntimePlugin } from '../../contracts/plugins.contract'
+import { checkPluginConfig, type GatewayType, PLUGIN_LIMITS, PLUGINS_PER_PLAN, type PublicInstalledPlugin, type RuntimePlugin } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { gateways, marketplaceItems, userInstalls, type UserInstall, type User, type Workspace } from '../../db/schema'
 import { newId } from '../../lib/crypto'

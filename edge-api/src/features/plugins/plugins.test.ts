@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PublicInstalledPlugin, PublicPlugin, RuntimePlugin } from '../../contracts/plugins.contract'
+import type { PublicInstalledPlugin, PublicPlugin, RuntimePlugin } from '@2bot/contracts'
 import { marketplaceItems, userInstalls, users } from '../../db/schema'
 import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'

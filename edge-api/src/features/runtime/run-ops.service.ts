@@ -1,5 +1,5 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm'
-import type { RunOp, RunOpResult, RunStateBody } from '../../contracts/runtime.contract'
+import type { RunOp, RunOpResult, RunStateBody } from '@2bot/contracts'
 import { insertJsonRows } from '../../db/json-rows'
 import { executionSteps, executions, jobs } from '../../db/schema'
 import type { AppDeps } from '../../deps'

@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm'
-import type { LeasedJob, RunStateBody } from '../../contracts/runtime.contract'
+import type { LeasedJob, RunStateBody } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, type Job } from '../../db/schema'
 import { findVersion } from '../services/services.service'

@@ -1,6 +1,6 @@
 import { Cron } from 'croner'
 import { and, eq, isNull } from 'drizzle-orm'
-import type { WorkflowDefinition } from '../../contracts/workflow.contract'
+import type { WorkflowDefinition } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { serviceVersions, services } from '../../db/schema'
 import { enqueueExecutions, type EnqueueInput } from '../services/executions.service'

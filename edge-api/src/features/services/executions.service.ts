@@ -1,5 +1,5 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lt } from 'drizzle-orm'
-import type { PublicExecution, PublicExecutionStep } from '../../contracts/services.contract'
+import type { PublicExecution, PublicExecutionStep } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs } from '../../db/schema'
 import { newId } from '../../lib/crypto'

@@ -1,6 +1,5 @@
 import { and, desc, eq, isNull } from 'drizzle-orm'
-import { validateWorkflow, type WorkflowDefinition } from '../../contracts/workflow.contract'
-import type { PublicService } from '../../contracts/services.contract'
+import { type PublicService, validateWorkflow, type WorkflowDefinition } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { serviceVersions, services } from '../../db/schema'
 import { newId } from '../../lib/crypto'

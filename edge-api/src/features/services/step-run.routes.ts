@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { RunStepBody } from '../../contracts/services.contract'
+import { RunStepBody } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../lib/errors'
 import { validate } from '../../middleware/validate'

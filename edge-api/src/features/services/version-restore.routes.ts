@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { VersionParam } from '../../contracts/services.contract'
+import { VersionParam } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'

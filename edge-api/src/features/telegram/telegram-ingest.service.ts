@@ -1,6 +1,6 @@
 import { and, eq, gt, inArray, isNull } from 'drizzle-orm'
 import type { Update } from 'grammy/types'
-import type { WorkflowDefinition } from '../../contracts/workflow.contract'
+import type { WorkflowDefinition } from '@2bot/contracts'
 import { gateways, serviceVersions, services, triggerListeners } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 import { enqueueExecutions, type Execution } from '../services/executions.service'

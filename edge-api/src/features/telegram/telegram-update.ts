@@ -1,5 +1,5 @@
 import type { RE2JS } from 're2js'
-import { compileTextPattern, type WorkflowTrigger } from '../../contracts/workflow.contract'
+import { compileTextPattern, type WorkflowTrigger } from '@2bot/contracts'
 import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types'
 
 export type EventTrigger = Extract<WorkflowTrigger, { type: 'event' }>

@@ -1,4 +1,4 @@
-import type { PublicUser, ThemePreference } from '../../contracts/users.contract'
+import type { PublicUser, ThemePreference } from '@2bot/contracts'
 import type { User } from '../../db/schema'
 
 export function toPublicUser(user: User): PublicUser {

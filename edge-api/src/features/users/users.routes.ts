@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from 'drizzle-orm'
 import { Hono } from 'hono'
-import { DeleteMeBody, UpdateMeBody } from '../../contracts/users.contract'
+import { DeleteMeBody, UpdateMeBody } from '@2bot/contracts'
 import { apiKeys, auditLogs, users } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { AppError } from '../../lib/errors'

@@ -1,5 +1,5 @@
 import { runPureWorkflow } from '@2bot/runtime/pure'
-import type { WorkflowDefinition } from '../../contracts/workflow.contract'
+import type { WorkflowDefinition } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { newId } from '../../lib/crypto'
 import { directRunWriter } from '../services/finished-runs'

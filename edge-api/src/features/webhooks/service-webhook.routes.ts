@@ -1,7 +1,7 @@
 import { isPureWorkflow } from '@2bot/runtime/pure'
 import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
-import type { WorkflowDefinition } from '../../contracts/workflow.contract'
+import type { WorkflowDefinition } from '@2bot/contracts'
 import { executions } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 import type { AppEnv } from '../../env'

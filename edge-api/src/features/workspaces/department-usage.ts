@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, isNull, sql } from 'drizzle-orm'
-import type { PublicPoolUsage } from '../../contracts/workspace.contract'
+import type { PublicPoolUsage } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { departments, executions, jobs, organizationMembers, organizations, workspaces } from '../../db/schema'
 import { sha256Hex } from '../../lib/crypto'

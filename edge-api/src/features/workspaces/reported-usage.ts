@@ -1,5 +1,5 @@
 import { desc, eq } from 'drizzle-orm'
-import type { UsageReportBody } from '../../contracts/runtime.contract'
+import type { UsageReportBody } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { workspaceUsageSamples } from '../../db/schema'
 import { recordUsage } from './workspace-lifecycle'

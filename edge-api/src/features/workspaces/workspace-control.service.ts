@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte } from 'drizzle-orm'
-import { WORKSPACE_BULKHEADS, type PublicUsageSample, type PublicWorkspace, type WorkspaceStatus } from '../../contracts/workspace.contract'
+import { WORKSPACE_BULKHEADS, type PublicUsageSample, type PublicWorkspace, type WorkspaceStatus } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { workspaceUsageSamples, workspaces, type Workspace, type WorkspaceUsageSample } from '../../db/schema'
 import { AppError } from '../../lib/errors'

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { DepartmentUsageQuery, UpdateWorkspaceBody, WorkspaceUsageQuery } from '../../contracts/workspace.contract'
+import { DepartmentUsageQuery, UpdateWorkspaceBody, WorkspaceUsageQuery } from '@2bot/contracts'
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'

@@ -1,4 +1,4 @@
-import { AI_PROVIDERS, type GatewayConfig, type GatewayCredentials } from '@2bot/edge-api/contracts'
+import { AI_PROVIDERS, type GatewayConfig, type GatewayCredentials } from '@2bot/contracts'
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import * as v from 'valibot'
 import { StepFailure } from '../../engine/types'

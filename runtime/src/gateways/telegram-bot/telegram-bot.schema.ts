@@ -1,4 +1,4 @@
-import { GATEWAY_REGISTRY } from '@2bot/edge-api/contracts'
+import { GATEWAY_REGISTRY } from '@2bot/contracts'
 import * as v from 'valibot'
 
 export type TelegramBotAction = (typeof GATEWAY_REGISTRY.TELEGRAM_BOT.actions)[number]

@@ -1,4 +1,4 @@
-import type { ApiKeyScope, PublicApiKey } from '@2bot/edge-api/contracts'
+import type { ApiKeyScope, PublicApiKey } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { useApi } from '../../api/api'

@@ -1,4 +1,4 @@
-import type { PublicUser } from '@2bot/edge-api/contracts'
+import type { PublicUser } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { useApi } from '../../api/api'

@@ -1,4 +1,4 @@
-import type { PublicPlan, PublicSubscription } from '@2bot/edge-api/contracts'
+import type { PublicPlan, PublicSubscription } from '@2bot/contracts'
 
 export const PLANS: PublicPlan[] = [
   { name: 'FREE', memoryMb: 512, cpus: 0.5, storageMb: 100, idleMinutes: 15, keepAliveAllowed: false, pluginsAllowed: 3 },

@@ -1,4 +1,4 @@
-import type { PublicSubscription, UserPlanName } from '@2bot/edge-api/contracts'
+import type { PublicSubscription, UserPlanName } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { useApi } from '../../api/api'

@@ -1,4 +1,4 @@
-import type { PublicPlan } from '@2bot/edge-api/contracts'
+import type { PublicPlan } from '@2bot/contracts'
 
 const size = (mb: number) => (mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`)
 

@@ -1,4 +1,4 @@
-import { DEFAULT_WIDGETS, type ActivitySeries } from '@2bot/edge-api/contracts'
+import { DEFAULT_WIDGETS, type ActivitySeries } from '@2bot/contracts'
 import { describe, expect, it } from 'vitest'
 import { gridStyle, moveWidget, newWidget, refreshLabel, shortRefreshLabel, updateWidget } from './dashboard-layout'
 import { activityLabels, activityTotals, statCards } from './dashboard-numbers'

@@ -1,4 +1,4 @@
-import { WIDGET_CATALOG, WIDGET_SPANS, type DashboardWidget, type WidgetSize, type WidgetType } from '@2bot/edge-api/contracts'
+import { WIDGET_CATALOG, WIDGET_SPANS, type DashboardWidget, type WidgetSize, type WidgetType } from '@2bot/contracts'
 
 /** CSS grid placement of a widget on the 4-column dashboard. */
 export function gridStyle(size: WidgetSize): Record<string, string> {

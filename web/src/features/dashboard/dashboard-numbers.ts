@@ -1,4 +1,4 @@
-import type { ActivitySeries, DashboardStats } from '@2bot/edge-api/contracts'
+import type { ActivitySeries, DashboardStats } from '@2bot/contracts'
 
 export interface StatCard {
   key: string

@@ -1,4 +1,4 @@
-import { DEFAULT_WIDGETS, type DashboardWidget } from '@2bot/edge-api/contracts'
+import { DEFAULT_WIDGETS, type DashboardWidget } from '@2bot/contracts'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../api/api-error'
 import { apiError, apiOn, fakeServer, json } from '../../test/fake-server'

@@ -1,4 +1,4 @@
-import type { DashboardWidget, WidgetSize, WidgetType } from '@2bot/edge-api/contracts'
+import type { DashboardWidget, WidgetSize, WidgetType } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { useApi } from '../../api/api'

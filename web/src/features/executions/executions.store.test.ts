@@ -1,4 +1,4 @@
-import type { PublicExecution, PublicExecutionStep } from '@2bot/edge-api/contracts'
+import type { PublicExecution, PublicExecutionStep } from '@2bot/contracts'
 import { describe, expect, it } from 'vitest'
 import { apiOn, fakeServer, json } from '../../test/fake-server'
 import { testApp } from '../../test/test-app'

@@ -1,4 +1,4 @@
-import type { EXECUTION_STATUSES, PublicExecution, PublicExecutionStep } from '@2bot/edge-api/contracts'
+import type { EXECUTION_STATUSES, PublicExecution, PublicExecutionStep } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { useApi } from '../../api/api'

@@ -1,4 +1,4 @@
-import { AI_PROVIDERS, CreateGatewayBody, GATEWAY_REGISTRY, type AiProvider, type CreateGatewayInput, type GatewayType, type PublicGateway } from '@2bot/edge-api/contracts'
+import { AI_PROVIDERS, CreateGatewayBody, GATEWAY_REGISTRY, type AiProvider, type CreateGatewayInput, type GatewayType, type PublicGateway } from '@2bot/contracts'
 import * as v from 'valibot'
 import { fieldErrorsOf, type FieldErrors } from '../../api/api-error'
 

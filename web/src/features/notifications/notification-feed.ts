@@ -1,4 +1,4 @@
-import type { NotificationStreamEvent, PublicNotification } from '@2bot/edge-api/contracts'
+import type { NotificationStreamEvent, PublicNotification } from '@2bot/contracts'
 
 /** What the bell shows: the newest notifications and the number still unread. */
 export interface NotificationFeed {

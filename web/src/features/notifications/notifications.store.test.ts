@@ -1,4 +1,4 @@
-import type { PublicNotification } from '@2bot/edge-api/contracts'
+import type { PublicNotification } from '@2bot/contracts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { apiOn, fakeServer, json } from '../../test/fake-server'
 import { testApp } from '../../test/test-app'

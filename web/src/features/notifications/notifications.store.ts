@@ -1,4 +1,4 @@
-import type { PublicNotification } from '@2bot/edge-api/contracts'
+import type { PublicNotification } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { useApi } from '../../api/api'

@@ -1,4 +1,4 @@
-import type { PublicInstalledPlugin, PublicPlugin } from '@2bot/edge-api/contracts'
+import type { PublicInstalledPlugin, PublicPlugin } from '@2bot/contracts'
 
 /** Test data: a catalog entry with a required text field, defaults and a Telegram bot gateway. */
 export function aPlugin(overrides: Partial<PublicPlugin> = {}): PublicPlugin {

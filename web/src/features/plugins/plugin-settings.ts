@@ -1,4 +1,4 @@
-import { checkPluginConfig, type GatewayType, type PluginField, type PublicInstalledPlugin, type PublicPlugin } from '@2bot/edge-api/contracts'
+import { checkPluginConfig, type GatewayType, type PluginField, type PublicInstalledPlugin, type PublicPlugin } from '@2bot/contracts'
 import { fieldErrorsOf, type FieldErrors } from '../../api/api-error'
 import type { PluginSettings } from './plugins.store'
 

@@ -1,4 +1,4 @@
-import type { GatewayType, PublicInstalledPlugin, PublicPlugin } from '@2bot/edge-api/contracts'
+import type { GatewayType, PublicInstalledPlugin, PublicPlugin } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { useApi } from '../../api/api'

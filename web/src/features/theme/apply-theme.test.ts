@@ -1,4 +1,4 @@
-import { DARK_THEME, LIGHT_THEME, type ThemeDefinition } from '@2bot/edge-api/contracts'
+import { DARK_THEME, LIGHT_THEME, type ThemeDefinition } from '@2bot/contracts'
 import { describe, expect, it } from 'vitest'
 import { applyThemeDefinition, naiveOverrides, shade, themeVariables } from './apply-theme'
 

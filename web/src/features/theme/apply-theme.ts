@@ -1,4 +1,4 @@
-import type { ThemeDefinition } from '@2bot/edge-api/contracts'
+import type { ThemeDefinition } from '@2bot/contracts'
 import type { GlobalThemeOverrides } from 'naive-ui'
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)

@@ -1,4 +1,4 @@
-import { DARK_THEME, LIGHT_THEME } from '@2bot/edge-api/contracts'
+import { DARK_THEME, LIGHT_THEME } from '@2bot/contracts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import { aUser, apiError, apiOn, fakeServer, json } from '../../test/fake-server'

@@ -1,4 +1,4 @@
-import { BUILT_IN_THEMES, THEME_PREFERENCES, type ThemeDefinition, type ThemePreference } from '@2bot/edge-api/contracts'
+import { BUILT_IN_THEMES, THEME_PREFERENCES, type ThemeDefinition, type ThemePreference } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { useAuthStore } from '../auth/auth.store'

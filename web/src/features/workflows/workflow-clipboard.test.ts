@@ -1,4 +1,4 @@
-import { validateWorkflow } from '@2bot/edge-api/contracts'
+import { validateWorkflow } from '@2bot/contracts'
 import { describe, expect, it } from 'vitest'
 import { copySteps, parseClipboard, pasteSteps, PASTE_OFFSET } from './workflow-clipboard'
 import type { DraftDefinition } from './workflow-graph'

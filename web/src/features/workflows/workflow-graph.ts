@@ -1,4 +1,4 @@
-import type { TriggerSchema, WorkflowStep } from '@2bot/edge-api/contracts'
+import type { TriggerSchema, WorkflowStep } from '@2bot/contracts'
 import type * as v from 'valibot'
 
 type Defaulted = 'onError' | 'params' | 'headers' | 'method' | 'as'

@@ -1,4 +1,4 @@
-import { validateWorkflow, type WorkflowIssue } from '@2bot/edge-api/contracts'
+import { validateWorkflow, type WorkflowIssue } from '@2bot/contracts'
 import { TRIGGER_NODE_ID } from './workflow-graph'
 
 /** The node an issue belongs to: its step, the trigger for `trigger.*` paths, or none (summary only). */

@@ -1,4 +1,4 @@
-import type { StepType } from '@2bot/edge-api/contracts'
+import type { StepType } from '@2bot/contracts'
 import type { DraftDefinition, DraftStep } from './workflow-graph'
 
 export type TemplateKey = 'auto-reply' | 'content-maker' | 'blank'

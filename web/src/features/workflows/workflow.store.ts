@@ -1,4 +1,4 @@
-import type { PublicService, StepType } from '@2bot/edge-api/contracts'
+import type { PublicService, StepType } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { computed, ref, type ComputedRef } from 'vue'
 import { useApi } from '../../api/api'

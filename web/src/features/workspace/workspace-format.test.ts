@@ -1,4 +1,4 @@
-import type { PublicDepartmentUsage, PublicPoolUsage, PublicWorkspace } from '@2bot/edge-api/contracts'
+import type { PublicDepartmentUsage, PublicPoolUsage, PublicWorkspace } from '@2bot/contracts'
 import { describe, expect, it } from 'vitest'
 import { departmentRows, formatBytes, formatRunTime, gauges, isolationText, percentOf, usageSeries } from './workspace-format'
 

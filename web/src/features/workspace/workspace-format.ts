@@ -1,4 +1,4 @@
-import type { PublicPoolUsage, PublicUsageSample, PublicWorkspace, WorkspaceStatus } from '@2bot/edge-api/contracts'
+import type { PublicPoolUsage, PublicUsageSample, PublicWorkspace, WorkspaceStatus } from '@2bot/contracts'
 
 /** What each status means to the user, and the tag colour it gets. */
 export const STATUS_INFO: Record<WorkspaceStatus, { label: string; hint: string; type: 'success' | 'info' | 'warning' | 'error' | 'default' }> = {

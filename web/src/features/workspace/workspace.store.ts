@@ -1,4 +1,4 @@
-import type { PublicPoolUsage, PublicUsageSample, PublicWorkspace } from '@2bot/edge-api/contracts'
+import type { PublicPoolUsage, PublicUsageSample, PublicWorkspace } from '@2bot/contracts'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { useApi } from '../../api/api'

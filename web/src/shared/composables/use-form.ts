@@ -3,7 +3,7 @@ import { reactive, readonly, ref, watch, type UnwrapRef } from 'vue'
 import { issuesToFieldErrors, toApiError, type ApiError, type FieldErrors } from '../../api/api-error'
 
 export interface UseFormOptions<S extends v.GenericSchema> {
-  /** The contract schema from `@2bot/edge-api/contracts` the API validates the body with. */
+  /** The contract schema from `@2bot/contracts` the API validates the body with. */
   schema: S
   initial: v.InferInput<S>
   submit: (values: v.InferOutput<S>) => Promise<void>

@@ -1,5 +1,5 @@
 import type * as v from 'valibot'
-import type { PluginManifest } from '../../../contracts/plugins.contract'
+import type { PluginManifest } from '@2bot/contracts'
 
 /** A plugin that ships with 2Bot: its catalog entry and manifest, kept in code and synced to the catalog. */
 export interface BuiltinPlugin {

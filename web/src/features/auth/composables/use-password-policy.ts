@@ -1,4 +1,4 @@
-import { NewPassword } from '@2bot/edge-api/contracts'
+import { NewPassword } from '@2bot/contracts'
 import * as v from 'valibot'
 import { computed, toValue, type MaybeRefOrGetter } from 'vue'
 

@@ -1,4 +1,4 @@
-import { DEFAULT_WIDGETS, type DashboardWidget } from '@2bot/edge-api/contracts'
+import { DEFAULT_WIDGETS, type DashboardWidget } from '@2bot/contracts'
 import { flushPromises, mount } from '@vue/test-utils'
 import { NDialogProvider, NMessageProvider } from 'naive-ui'
 import { describe, expect, it } from 'vitest'

@@ -1,4 +1,4 @@
-import type { PublicGateway } from '@2bot/edge-api/contracts'
+import type { PublicGateway } from '@2bot/contracts'
 import { flushPromises, mount } from '@vue/test-utils'
 import { NDialogProvider, NMessageProvider } from 'naive-ui'
 import { describe, expect, it } from 'vitest'

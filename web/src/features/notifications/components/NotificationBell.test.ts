@@ -1,4 +1,4 @@
-import type { PublicNotification } from '@2bot/edge-api/contracts'
+import type { PublicNotification } from '@2bot/contracts'
 import { flushPromises, mount } from '@vue/test-utils'
 import { NMessageProvider } from 'naive-ui'
 import { describe, expect, it } from 'vitest'

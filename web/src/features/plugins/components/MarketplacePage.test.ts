@@ -1,4 +1,4 @@
-import type { PublicGateway } from '@2bot/edge-api/contracts'
+import type { PublicGateway } from '@2bot/contracts'
 import { DOMWrapper, flushPromises, mount } from '@vue/test-utils'
 import { NDialogProvider, NMessageProvider, NSelect } from 'naive-ui'
 import { afterEach, describe, expect, it } from 'vitest'

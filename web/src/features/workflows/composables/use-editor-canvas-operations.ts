@@ -1,4 +1,4 @@
-import type { StepType } from '@2bot/edge-api/contracts'
+import type { StepType } from '@2bot/contracts'
 import type { Connection, NodeDragEvent, VueFlowStore } from '@vue-flow/core'
 import { readonly, ref } from 'vue'
 import type { Notify } from '../../../shared/composables/use-notify'

@@ -1,4 +1,4 @@
-import type { WorkflowIssue } from '@2bot/edge-api/contracts'
+import type { WorkflowIssue } from '@2bot/contracts'
 import { computed, type Ref } from 'vue'
 import type { WorkflowStore } from '../workflow.store'
 

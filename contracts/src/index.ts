@@ -2,7 +2,7 @@
 export * from './auth.contract'
 export * from './users.contract'
 export * from './api-keys.contract'
-export type { ErrorBody, ErrorCode } from '../lib/errors'
+export * from './errors.contract'
 export * from './workflow.contract'
 export * from './gateways.contract'
 export * from './plugins.contract'
