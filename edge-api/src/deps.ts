@@ -5,18 +5,19 @@ import type { Mailer } from './adapters/mail/mailer.port'
 import type { Queue } from './adapters/queue/queue.port'
 import type { WorkspaceDriver } from './adapters/workspace/workspace-driver.port'
 import type { Db } from './db/db'
-import type { Clock } from './lib/clock'
-import type { QueueReceiver } from './features/queue/queue-tick.routes'
-import type { JobSignals } from './features/runtime/job-signals'
-import type { ExecutionEvents } from './features/services/execution-events'
-import type { NotificationEvents } from './features/notifications/notification-events'
-import type { FinishedRunWriter } from './features/services/finished-runs'
-import type { QueuedRunWriter } from './features/services/queued-runs'
-import type { AiStreamer, GatewayProbe } from './features/gateways/gateway-probe.port'
-import type { TelegramUpdatesConnector } from './features/telegram/telegram-ports'
-import type { ImmutableMemo } from './lib/immutable-memo'
-import type { RowCache } from './lib/row-cache'
+import type { Clock } from './adapters/clock/clock.port'
+import type { QueueReceiver } from './adapters/queue/queue-receiver.port'
+import type { JobSignals } from './adapters/events/job-signals.port'
+import type { ExecutionEvents } from './adapters/events/execution-events.port'
+import type { NotificationEvents } from './adapters/events/notification-events.port'
+import type { FinishedRunWriter } from './adapters/runs/finished-runs.port'
+import type { QueuedRunWriter } from './adapters/runs/queued-runs.port'
+import type { AiStreamer, GatewayProbe } from './adapters/gateways/gateway-probe.port'
+import type { TelegramUpdatesConnector } from './adapters/telegram/telegram-updates.port'
+import type { ImmutableMemo } from './adapters/memo/immutable-memo.port'
+import type { RowCache } from './adapters/memo/row-cache.port'
 import type { Logger } from '@2bot/contracts/logger'
+import type { Secrets } from './adapters/secrets/secrets.port'
 
 export interface RateLimit {
   max: number
@@ -34,12 +35,6 @@ export interface AppConfig {
   /** Where links in mails point, e.g. http://127.0.0.1:8080 */
   publicUrl: string
   rateLimits: { auth: RateLimit }
-}
-
-export interface Secrets {
-  /** Keys for AES-256-GCM of gateway credentials by key id; `currentKeyId` seals new data. */
-  encryptionKeys: Record<string, string>
-  currentKeyId: string
 }
 
 /** Everything the app needs from the outside world; each entry point builds its own. */

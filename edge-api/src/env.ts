@@ -1,5 +1,6 @@
 import type { AppDeps } from './deps'
-import type { AuthContext } from './features/auth/auth.context'
+import type { ApiKeyScope } from '@2bot/contracts'
+import type { User } from './db/schema'
 
 /** Hono's type parameter for every router of the app. */
 export interface AppEnv {
@@ -8,4 +9,14 @@ export interface AppEnv {
     requestId: string
     auth: AuthContext | undefined
   }
+}
+
+/** Who is calling, and how they proved it. */
+export interface AuthContext {
+  user: User
+  via: 'cookie' | 'bearer' | 'api_key'
+  sessionId?: string
+  apiKeyId?: string
+  /** Present for API keys only; sessions may do everything their user may. */
+  scopes?: ApiKeyScope[]
 }

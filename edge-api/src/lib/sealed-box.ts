@@ -1,4 +1,4 @@
-import type { Secrets } from '../deps'
+import type { Secrets } from '../adapters/secrets/secrets.port'
 import { fromBase64Url, randomBytes, toBase64Url } from './crypto'
 
 /**

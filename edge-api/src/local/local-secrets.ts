@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Secrets } from '../deps'
+import type { Secrets } from '../adapters/secrets/secrets.port'
 import { randomBytes } from '../lib/crypto'
 
 /**

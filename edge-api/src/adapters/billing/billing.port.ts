@@ -1,4 +1,4 @@
-import type { UserPlan } from '../../features/workspaces/workspace-plans'
+import type { UserPlanName as UserPlan } from '@2bot/contracts'
 
 /** A plan change a user asked for; `apply` writes it (the users row, then the running workspace). */
 export interface PlanChange {

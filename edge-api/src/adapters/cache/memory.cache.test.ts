@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createFixedClock } from '../../lib/clock'
+import { createFixedClock } from '../clock/system.clock'
 import { createMemoryCache } from './memory.cache'
 
 describe('memory cache', () => {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/clock'
+import type { Clock } from '../clock/clock.port'
 import type { Cache } from './cache.port'
 
 interface Entry {

@@ -1,6 +1,6 @@
 import { gatewayClient, gatewayFactories, type GatewayFactoryOptions } from '@2bot/runtime/gateways'
 import { createAiGateway } from '@2bot/runtime/ai'
-import type { AiStreamer, GatewayProbe } from '../../features/gateways/gateway-probe.port'
+import type { AiStreamer, GatewayProbe } from './gateway-probe.port'
 
 /** "Test connection" with the runtime's own gateway clients, so a passing test means steps will work. */
 export function createRuntimeGatewayProbe(opts: GatewayFactoryOptions = {}): GatewayProbe {

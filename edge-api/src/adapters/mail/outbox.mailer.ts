@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/clock'
+import type { Clock } from '../clock/clock.port'
 import { newId } from '../../lib/crypto'
 import type { Mail, Mailer } from './mailer.port'
 

@@ -1,5 +1,5 @@
 import { Receiver } from '@upstash/qstash'
-import type { QueueReceiver } from '../../features/queue/queue-tick.routes'
+import type { QueueReceiver } from './queue-receiver.port'
 
 /** QStash's own verifier with the current and next signing keys (rotation without downtime). */
 export function createQStashReceiver(keys: { current: string; next: string }): QueueReceiver {

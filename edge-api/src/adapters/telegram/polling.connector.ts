@@ -1,6 +1,6 @@
 import { Api } from 'grammy'
 import type { Update } from 'grammy/types'
-import type { TelegramUpdatesConnector } from '../../features/telegram/telegram-ports'
+import type { TelegramUpdatesConnector } from './telegram-updates.port'
 import type { Logger } from '@2bot/contracts/logger'
 
 export interface PollingOptions {

@@ -1,5 +1,5 @@
 import { Api } from 'grammy'
-import type { TelegramUpdatesConnector } from '../../features/telegram/telegram-ports'
+import type { TelegramUpdatesConnector } from './telegram-updates.port'
 
 /** Cloud: Telegram pushes updates to the platform's webhook, with the secret header we set. */
 export function createTelegramWebhookConnector(opts: { publicUrl: string; apiRoot?: string }): TelegramUpdatesConnector {

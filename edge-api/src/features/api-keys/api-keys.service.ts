@@ -1,13 +1,12 @@
-import { and, desc, eq, gt, isNull, or } from 'drizzle-orm'
+import { and, desc, eq, isNull } from 'drizzle-orm'
 import type { ApiKeyScope, PublicApiKey } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
-import { apiKeys, users, type ApiKey, type User } from '../../db/schema'
+import { apiKeys, type ApiKey } from '../../db/schema'
 import { newId, randomToken, sha256Hex } from '../../lib/crypto'
+import { API_KEY_PREFIX, usable } from '../auth/api-key-tokens'
 
-export const API_KEY_PREFIX = '2bot_'
 /** How long a rotated key keeps working, so deployments can switch over. */
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000
-const LAST_USED_WRITE_INTERVAL_MS = 60_000
 
 export function toPublicApiKey(key: ApiKey): PublicApiKey {
   return {
@@ -20,8 +19,6 @@ export function toPublicApiKey(key: ApiKey): PublicApiKey {
     expiresAt: key.expiresAt?.toISOString() ?? null,
   }
 }
-
-const usable = (now: Date) => and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))
 
 export async function listApiKeys(deps: AppDeps, userId: string): Promise<ApiKey[]> {
   return deps.db
@@ -80,22 +77,6 @@ export async function rotateApiKey(deps: AppDeps, old: ApiKey): Promise<{ key: s
   const created = await createApiKey(deps, { userId: old.userId, name: old.name, scopes: old.scopes as ApiKeyScope[], expiresAt: old.expiresAt })
   await deps.db.update(apiKeys).set({ expiresAt: oldExpiresAt }).where(eq(apiKeys.id, old.id))
   return { ...created, oldExpiresAt }
-}
-
-export async function findApiKeyByToken(deps: AppDeps, token: string, ip?: string): Promise<{ key: ApiKey; user: User } | undefined> {
-  if (!token.startsWith(API_KEY_PREFIX) || token.length > 200) return undefined
-  const now = deps.clock.now()
-  const [row] = await deps.db
-    .select({ key: apiKeys, user: users })
-    .from(apiKeys)
-    .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(and(eq(apiKeys.keyHash, await sha256Hex(token)), usable(now), isNull(users.deletedAt)))
-    .limit(1)
-  if (!row) return undefined
-  if (!row.key.lastUsedAt || now.getTime() - row.key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) {
-    await deps.db.update(apiKeys).set({ lastUsedAt: now, lastUsedIp: ip ?? null }).where(eq(apiKeys.id, row.key.id))
-  }
-  return row
 }
 
 export async function revokeAllApiKeys(deps: AppDeps, userId: string): Promise<void> {

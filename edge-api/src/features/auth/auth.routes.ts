@@ -14,7 +14,7 @@ import { AppError, notFound } from '../../lib/errors'
 import { rateLimit } from '../../middleware/rate-limit.middleware'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'
-import { toPublicUser } from '../users/users.mapper'
+import { toPublicUser } from './users.mapper'
 import { authOf, requireAuth } from './auth.middleware'
 import {
   attemptLogin,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Cache } from '../../adapters/cache/cache.port'
 import { createMemoryCache } from '../../adapters/cache/memory.cache'
-import { systemClock } from '../../lib/clock'
+import { systemClock } from '../../adapters/clock/system.clock'
 import { createTestContext, type TestContext } from '../../../test/support/test-app'
 
 let ctx: TestContext

@@ -4,7 +4,7 @@ import { ListNotificationsQuery, type NotificationStreamEvent } from '@2bot/cont
 import type { AppEnv } from '../../env'
 import { validate } from '../../middleware/validate'
 import { authOf, requireAuth } from '../auth/auth.middleware'
-import type { NotificationSignal } from './notification-events'
+import type { NotificationSignal } from '../../adapters/events/notification-events.port'
 import { countUnread, findNotification, listNotifications, markAllRead, markRead, toPublicNotification } from './notifications.service'
 
 const session = requireAuth()

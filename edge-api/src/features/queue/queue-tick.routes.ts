@@ -7,11 +7,6 @@ import { AppError, notFound } from '../../lib/errors'
 import { reapExpiredLeases } from '../runtime/runtime.service'
 import { runDueSchedules } from '../schedules/schedules.service'
 
-/** Checks that a delivery really comes from QStash (the `Upstash-Signature` JWT over body and URL). */
-export interface QueueReceiver {
-  verify(input: { signature: string; body: string; url: string }): Promise<boolean>
-}
-
 /**
  * `POST /api/queue/tick`: in the cloud, one QStash schedule calls this every minute and it does
  * what the embedded mode's background loop does — start due scheduled runs, reap dead leases and

@@ -8,7 +8,8 @@ import { markAwake } from '../workspaces/workspace-lifecycle'
 import { departmentOfSeat } from '../workspaces/department-usage'
 import { issueWorkspaceToken, workspaceOfService } from '../workspaces/workspaces.service'
 import { STEP_STATUS, type StepRecordBody } from './run-records'
-import { directQueuedRunWriter, type QueuedRun } from './queued-runs'
+import { directQueuedRunWriter } from '../../adapters/runs/queued-runs.writers'
+import { type QueuedRun } from '../../adapters/runs/queued-runs.port'
 import { findVersion, type Service } from './services.service'
 
 export type Execution = typeof executions.$inferSelect

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executions } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
-import { groupCommitRunWriter, type FinishedRun } from './finished-runs'
+import { groupCommitRunWriter } from '../../adapters/runs/finished-runs.writers'
+import { type FinishedRun } from '../../adapters/runs/finished-runs.port'
 
 let ctx: TestContext
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
-import type { ExecutionEvent } from './execution-events'
+import type { ExecutionEvent } from '../../adapters/events/execution-events.port'
 import { stepRunRoutes } from './step-run.routes'
 import { versionRestoreRoutes } from './version-restore.routes'
 import { CreateServiceBody, ListExecutionsQuery, RetryExecutionBody, RunServiceBody, UpdateServiceBody, type WorkflowDefinition } from '@2bot/contracts'

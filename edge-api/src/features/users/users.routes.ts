@@ -11,7 +11,7 @@ import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
 import { clearSessionCookies } from '../auth/cookies'
 import { listSessions, revokeAllSessions } from '../auth/sessions.service'
-import { toPublicUser } from './users.mapper'
+import { toPublicUser } from '../auth/users.mapper'
 
 export const usersRoutes = new Hono<AppEnv>()
   .get('/me', requireAuth({ scope: 'read:profile' }), (c) => c.json({ user: toPublicUser(authOf(c).user) }))

@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executionSteps, executions, jobs, services } from '../../db/schema'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
-import { createRowCache } from '../../lib/row-cache'
-import { groupCommitRunWriter } from '../services/finished-runs'
+import { createRowCache } from '../../adapters/memo/memory.row-cache'
+import { groupCommitRunWriter } from '../../adapters/runs/finished-runs.writers'
 
 let ctx: TestContext
 beforeAll(async () => {

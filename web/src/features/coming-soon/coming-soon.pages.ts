@@ -1,11 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router'
-
-export interface ComingSoonInfo {
-  key: string
-  title: string
-  summary: string
-  capabilities: string[]
-}
+import type { ComingSoonInfo } from './coming-soon-info'
 
 /** The sections that exist in the navigation before their feature ships; each says what is coming. */
 export const COMING_SOON: ComingSoonInfo[] = [

@@ -3,17 +3,7 @@ import type { Db } from '../../db/db'
 import { insertJsonRows } from '../../db/json-rows'
 import { executions, jobs, services } from '../../db/schema'
 import { groupCommit } from '../../lib/group-commit'
-
-/** A run about to be queued: its execution row and the job that carries it to the workspace. */
-export interface QueuedRun {
-  execution: typeof executions.$inferInsert & { id: string; serviceId: string }
-  job: typeof jobs.$inferInsert & { id: string }
-}
-
-/** Writes queued runs (the outbox); resolves with whether each was new (a duplicate trigger is not). */
-export interface QueuedRunWriter {
-  write(run: QueuedRun): Promise<boolean>
-}
+import type { QueuedRun, QueuedRunWriter } from './queued-runs.port'
 
 /**
  * One statement, so atomic without a transaction's round trips: the execution rows (a duplicate

@@ -1,6 +1,4 @@
-export interface Clock {
-  now(): Date
-}
+import type { Clock } from './clock.port'
 
 export const systemClock: Clock = { now: () => new Date() }
 

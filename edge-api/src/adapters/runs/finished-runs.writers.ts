@@ -3,17 +3,7 @@ import type { Db } from '../../db/db'
 import { insertJsonRows } from '../../db/json-rows'
 import { executions, services } from '../../db/schema'
 import { groupCommit } from '../../lib/group-commit'
-
-/**
- * A run that ended before anything was written: its execution row, whose final `state` holds every
- * step's record (its one checkpoint; the API shows the steps from it).
- */
-export type FinishedRun = typeof executions.$inferInsert & { id: string; serviceId: string }
-
-/** Persists finished runs; `write` resolves once the run is committed. */
-export interface FinishedRunWriter {
-  write(run: FinishedRun): Promise<void>
-}
+import type { FinishedRun, FinishedRunWriter } from './finished-runs.port'
 
 /**
  * Writes runs in one statement (so atomically, without a transaction's extra round trips): all

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRowCache } from './row-cache'
+import { createRowCache } from './memory.row-cache'
 
 describe('row cache', () => {
   it('serves a loaded row from memory until it is invalidated or expires', async () => {

@@ -1,12 +1,4 @@
-/**
- * Process memory for rows that change rarely but are read on hot paths (the service behind a
- * webhook). Whoever writes such a row invalidates it; entries also expire after `ttlMs`, so a
- * write that forgot to invalidate is stale for seconds, not forever. Bounded; oldest goes first.
- */
-export interface RowCache {
-  get<T>(key: string, load: () => Promise<T>): Promise<T>
-  invalidate(key: string): void
-}
+import type { RowCache } from './row-cache.port'
 
 export function createRowCache(opts: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}): RowCache {
   const { ttlMs = 5000, maxEntries = 5000, now = Date.now } = opts

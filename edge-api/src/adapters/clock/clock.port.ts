@@ -1,0 +1,4 @@
+/** Time, passed in so tests can move it (`createFixedClock`). */
+export interface Clock {
+  now(): Date
+}
