@@ -34,10 +34,14 @@ const RuntimeEnv = v.object({
   TWOBOT_HEALTH_HOST: v.optional(v.pipe(v.string(), v.ip()), '127.0.0.1'),
   /** The QuickJS heap each code step may use. */
   TWOBOT_CODE_MEMORY_MB: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(8), v.maxValue(16384)), '64'),
-  /** `worker`: each code step in a worker thread with its own heap limit (containers); `inline`: on the main thread. */
-  TWOBOT_CODE_ISOLATION: v.optional(v.picklist(['worker', 'inline']), 'inline'),
-  /** Worker threads for code steps at most (the container's CPU count is a good value). */
-  TWOBOT_CODE_THREADS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(32)), '2'),
+  /**
+   * `worker` (the default): each code step in a worker thread with its own heap limit, so user code
+   * that spins never holds the runtime's heartbeats, API calls or other runs; `inline`: on the main
+   * thread (lightest, for trusted code only).
+   */
+  TWOBOT_CODE_ISOLATION: v.optional(v.picklist(['worker', 'inline']), 'worker'),
+  /** Worker threads for code steps at most; by default one per run that may be in flight, so no run waits for another's code. */
+  TWOBOT_CODE_THREADS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(32))),
   /**
    * `worker` (containers): bulkheads — each service run in a worker thread of its own with
    * TWOBOT_RUN_MEMORY_MB of heap, each gateway in one with TWOBOT_GATEWAY_MEMORY_MB; one that runs
@@ -71,7 +75,7 @@ export async function main(): Promise<void> {
   const config: ToolsConfig = {
     codeMemoryMb: env.TWOBOT_CODE_MEMORY_MB,
     codeIsolation: env.TWOBOT_CODE_ISOLATION,
-    codeThreads: env.TWOBOT_CODE_THREADS,
+    codeThreads: env.TWOBOT_CODE_THREADS ?? env.TWOBOT_CONCURRENCY,
     telegramApiRoot: env.TELEGRAM_API_ROOT,
     allowPrivateNetworks: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true',
   }

@@ -12,6 +12,7 @@ import { createApiClient } from '../../src/client'
 import type { AppDeps } from '../../src/deps'
 import { createFixedClock } from '../../src/adapters/clock/system.clock'
 import { silentLogger } from '@2bot/contracts/logger'
+import { createRowCache } from '../../src/lib/row-cache'
 import { clonePglite } from './pglite-template'
 
 export type TestContext = Awaited<ReturnType<typeof createTestContext>>
@@ -45,6 +46,7 @@ export async function createTestContext(overrides: Partial<AppDeps> = {}) {
     notificationEvents: createNotificationEvents(),
     // As in the embedded home: runs queued together are committed in one statement.
     queuedRuns: groupCommitQueuedRunWriter(pglite.db),
+    rowCache: createRowCache(),
     ...overrides,
   }
   const app = createApp(deps)

@@ -4,7 +4,7 @@ import { passwordResetTokens, users, verificationTokens, type User } from '../..
 import { newId, randomToken, sha256Hex } from '../../lib/crypto'
 import { AppError } from '../../lib/errors'
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../../lib/password'
-import { revokeAllSessions } from './sessions.service'
+import { forgetUser, revokeAllSessions } from './sessions.service'
 
 export const MAX_FAILED_LOGINS = 5
 export const LOCKOUT_MS = 15 * 60 * 1000
@@ -105,6 +105,7 @@ export async function verifyEmail(deps: AppDeps, token: string): Promise<User> {
       .where(and(eq(users.id, row.userId), eq(users.email, row.identifier), isNull(users.deletedAt)))
       .returning()
     if (!user) throw new AppError('TOKEN_INVALID', 'This verification link is invalid or has expired')
+    forgetUser(deps, user.id)
     return user
   })
 }
@@ -142,6 +143,7 @@ export async function resetPassword(deps: AppDeps, token: string, password: stri
     return updated
   })
   await revokeAllSessions(deps, user.id)
+  forgetUser(deps, user.id)
   return user
 }
 
@@ -158,5 +160,6 @@ export async function changePassword(
     .update(users)
     .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: deps.clock.now() })
     .where(eq(users.id, user.id))
+  forgetUser(deps, user.id)
   return revokeAllSessions(deps, user.id, input.keepSessionId)
 }

@@ -30,20 +30,52 @@ export async function createSession(
   return { token, session: session! }
 }
 
-/** The live session and its (not deleted) user for a token, or undefined. */
+const sessionKey = (tokenHash: string) => `session:${tokenHash}`
+const userKey = (userId: string) => `user:${userId}`
+
+/**
+ * Whoever changes a user row (profile, plan, password, deletion) forgets it, so signed-in requests
+ * see the change at once; without a cache this does nothing.
+ */
+export const forgetUser = (deps: AppDeps, userId: string) => deps.rowCache?.invalidate(userKey(userId))
+
+/**
+ * The live session and its (not deleted) user for a token, or undefined. Every signed-in request
+ * asks this, so where there is process memory the session row (by token hash) and the user row are
+ * kept for seconds: revoking a session and changing a user forget them at once. Unknown tokens are
+ * never kept.
+ */
 export async function findSessionByToken(deps: AppDeps, token: string): Promise<{ session: Session; user: User } | undefined> {
   const now = deps.clock.now()
-  const [row] = await deps.db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, await sha256Hex(token)), gt(sessions.expiresAt, now), isNull(users.deletedAt)))
-    .limit(1)
-  if (!row) return undefined
-  if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    await deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.session.id))
+  const tokenHash = await sha256Hex(token)
+  const cache = deps.rowCache
+  if (!cache) {
+    const [row] = await deps.db
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), isNull(users.deletedAt)))
+      .limit(1)
+    if (row) await touch(deps, row.session, now)
+    return row
   }
-  return row
+  const session = await cache.get(sessionKey(tokenHash), async () => (await deps.db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1))[0])
+  if (!session) {
+    cache.invalidate(sessionKey(tokenHash))
+    return undefined
+  }
+  if (session.expiresAt <= now) return undefined
+  const user = await cache.get(userKey(session.userId), async () => (await deps.db.select().from(users).where(eq(users.id, session.userId)).limit(1))[0])
+  if (!user || user.deletedAt) return undefined
+  await touch(deps, session, now)
+  return { session, user }
+}
+
+async function touch(deps: AppDeps, session: Session, now: Date): Promise<void> {
+  if (now.getTime() - session.lastSeenAt.getTime() <= TOUCH_INTERVAL_MS) return
+  // The cached row is the one touched, so the next requests do not write again.
+  session.lastSeenAt = now
+  await deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id))
 }
 
 export async function listSessions(deps: AppDeps, userId: string): Promise<Session[]> {
@@ -59,7 +91,8 @@ export async function revokeSession(deps: AppDeps, userId: string, sessionId: st
   const deleted = await deps.db
     .delete(sessions)
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
-    .returning({ id: sessions.id })
+    .returning({ id: sessions.id, tokenHash: sessions.tokenHash })
+  deleted.forEach((d) => deps.rowCache?.invalidate(sessionKey(d.tokenHash)))
   return deleted.length > 0
 }
 
@@ -68,6 +101,7 @@ export async function revokeAllSessions(deps: AppDeps, userId: string, keepSessi
   const deleted = await deps.db
     .delete(sessions)
     .where(and(eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined))
-    .returning({ id: sessions.id })
+    .returning({ id: sessions.id, tokenHash: sessions.tokenHash })
+  deleted.forEach((d) => deps.rowCache?.invalidate(sessionKey(d.tokenHash)))
   return deleted.length
 }

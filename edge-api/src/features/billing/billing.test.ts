@@ -1,3 +1,4 @@
+import { forgetUser } from '../auth/sessions.service'
 import { and, eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { localBilling, unconfiguredBilling } from '../../adapters/billing/billing.port'
@@ -102,6 +103,7 @@ describe('POST /api/billing/subscribe', () => {
   it('allows a downgrade below what the user has, and says what is over the new limits', async () => {
     const { agent, user, workspaceId } = await userWithRunningWorkspace()
     await ctx.db.update(users).set({ plan: 'PRO' }).where(eq(users.id, user.id))
+    forgetUser(ctx.deps, user.id)
     await ctx.db.update(workspaces).set({ keepAlive: true }).where(eq(workspaces.id, workspaceId))
     await ctx.db.insert(workspaceUsageSamples).values({ id: 'sample-1', workspaceId, memoryBytes: 0, memoryLimitBytes: null, cpuMillicores: 0, storageBytes: 300 * 2 ** 20, activeRuns: 0 })
     for (let i = 0; i < 5; i++) {

@@ -1,3 +1,4 @@
+import { forgetUser } from '../auth/sessions.service'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PublicInstalledPlugin, PublicPlugin, RuntimePlugin } from '@2bot/contracts'
@@ -119,6 +120,7 @@ describe('/api/user/plugins', () => {
     const over = await install(agent, 'extra-plugin')
     expect([over.status, over.body.error.details]).toEqual([403, { code: 'PLAN_LIMIT', limit: 3 }])
     await ctx.db.update(users).set({ plan: 'STARTER' }).where(eq(users.id, user.id))
+    forgetUser(ctx.deps, user.id)
     expect((await install(agent, 'extra-plugin')).status).toBe(201)
   })
 

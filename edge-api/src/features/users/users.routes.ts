@@ -10,7 +10,7 @@ import { revokeAllApiKeys, toPublicApiKey } from '../api-keys/api-keys.service'
 import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
 import { clearSessionCookies } from '../auth/cookies'
-import { listSessions, revokeAllSessions } from '../auth/sessions.service'
+import { forgetUser, listSessions, revokeAllSessions } from '../auth/sessions.service'
 import { toPublicUser } from '../auth/users.mapper'
 
 export const usersRoutes = new Hono<AppEnv>()
@@ -24,6 +24,7 @@ export const usersRoutes = new Hono<AppEnv>()
       .set({ ...body, updatedAt: deps.clock.now() })
       .where(and(eq(users.id, user.id), isNull(users.deletedAt)))
       .returning()
+    forgetUser(deps, user.id)
     await audit(c, { action: 'user.update', resource: 'user', resourceId: user.id, metadata: { fields: Object.keys(body) } })
     return c.json({ user: toPublicUser(updated!) })
   })
@@ -53,6 +54,7 @@ export const usersRoutes = new Hono<AppEnv>()
     }
     // Soft delete: the row is kept for the retention period (30 days), then purged.
     await deps.db.update(users).set({ deletedAt: deps.clock.now() }).where(eq(users.id, user.id))
+    forgetUser(deps, user.id)
     await revokeAllSessions(deps, user.id)
     await revokeAllApiKeys(deps, user.id)
     clearSessionCookies(c)

@@ -4,7 +4,7 @@ import type { WorkspaceDriver } from '../../adapters/workspace/workspace-driver.
 import { departments, executions, gateways, jobs, notifications, organizationMembers, organizations, services, workspaces } from '../../db/schema'
 import { seal } from '../../lib/sealed-box'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
-import { checkDepartmentShares, departmentUsage } from './department-usage'
+import { checkDepartmentShares, departmentUsage, seatDepartmentKey } from './department-usage'
 import { createWorkspaceLifecycle } from './workspace-lifecycle'
 import { issueWorkspaceToken } from './workspaces.service'
 
@@ -103,10 +103,13 @@ describe('organization pool', () => {
     const org = await organization()
     await runs(org.hr, 1, 0)
     ctx.clock.advance(1000)
+    // Moved behind the API's back: whoever moves a seat forgets its cached department.
     await ctx.db.update(organizationMembers).set({ departmentId: `${org.id}-sales` }).where(eq(organizationMembers.userId, org.hr.user.id))
+    ctx.deps.rowCache?.invalidate(seatDepartmentKey(org.id, org.hr.user.id))
     await runs(org.hr, 1, 0)
     ctx.clock.advance(1000)
     await ctx.db.update(organizationMembers).set({ departmentId: null }).where(eq(organizationMembers.userId, org.hr.user.id))
+    ctx.deps.rowCache?.invalidate(seatDepartmentKey(org.id, org.hr.user.id))
     await runs(org.hr, 1, 0)
     ctx.clock.advance(1000)
     const ownerService = await orgService(org.owner.agent, org.id)

@@ -1,3 +1,4 @@
+import { forgetUser } from '../auth/sessions.service'
 import { and, eq, inArray, lte, ne, sql } from 'drizzle-orm'
 import type { WorkspaceUsage } from '../../adapters/workspace/workspace-driver.port'
 import type { AppDeps } from '../../deps'
@@ -197,6 +198,7 @@ export async function applyPlanChange(deps: AppDeps, workspaceId: string): Promi
 /** What billing calls when a user's plan changes: the row first, then the running workspace follows. */
 export async function changeUserPlan(deps: AppDeps, userId: string, plan: UserPlan): Promise<void> {
   await deps.db.update(users).set({ plan, updatedAt: deps.clock.now() }).where(eq(users.id, userId))
+  forgetUser(deps, userId)
   const [row] = await deps.db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.userId, userId)).limit(1)
   if (row) await applyPlanChange(deps, row.id)
 }
