@@ -1,4 +1,4 @@
-import type { LeasedJob } from '@2bot/edge-api/contracts'
+import type { LeasedJob } from '@2bot/contracts'
 import { afterEach, expect, it } from 'vitest'
 import { workflow } from '../test/builders'
 import { fakeRuntimeApi } from '../test/fake-runtime-api'
