@@ -12,7 +12,7 @@ import { createApiClient } from '../../src/client'
 import type { AppDeps } from '../../src/deps'
 import { createFixedClock } from '../../src/adapters/clock/system.clock'
 import { silentLogger } from '@2bot/contracts/logger'
-import { createRowCache } from '../../src/lib/row-cache'
+import { createRowCache } from '../../src/adapters/memo/memory.row-cache'
 import { clonePglite } from './pglite-template'
 
 export type TestContext = Awaited<ReturnType<typeof createTestContext>>
