@@ -3,6 +3,8 @@ export const ERROR_STATUS = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,
+  /** Nested deeper than the endpoint takes (details.maxDepth). */
+  TOO_DEEP: 400,
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
   WRONG_PASSWORD: 400,

@@ -14,6 +14,8 @@ export const WORKFLOW_LIMITS = {
   defaultStepTimeoutMs: 30_000,
   maxStepTimeoutMs: 5 * 60 * 1000,
   maxVariableBytes: 1024 * 1024,
+  /** A step's output nests at most this many objects and arrays (PostgreSQL parses jsonb recursively). */
+  maxOutputDepth: 100,
   /** All of a run's step outputs together: what its state (and each checkpoint) may carry. */
   maxRunDataBytes: 8 * 1024 * 1024,
   maxConcurrentRunsPerUser: 10,

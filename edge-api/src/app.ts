@@ -24,6 +24,8 @@ import { usersRoutes } from './features/users/users.routes'
 import { KB, maxBody, MB } from './middleware/body-limit.middleware'
 import { WORKFLOW_LIMITS } from '@2bot/contracts'
 import { onError, onNotFound } from './middleware/error-handler'
+import { storableUrl } from './middleware/storable-url.middleware'
+import { jsonInput } from './middleware/validate'
 import { requestLog } from './middleware/request-log.middleware'
 import { securityHeaders } from './middleware/security-headers.middleware'
 
@@ -34,6 +36,12 @@ export const MAX_BODY_BYTES = MB
  * the held-back records travelling with it (records the state also holds), and some room.
  */
 export const RUNTIME_MAX_BODY_BYTES = 2 * WORKFLOW_LIMITS.maxRunDataBytes + MAX_BODY_BYTES
+/**
+ * Runtime calls carry step outputs (the engine refuses one nested deeper than maxOutputDepth) a
+ * few levels down a checkpoint, and text from outside (messages, HTTP responses, user code): it is
+ * stored with U+FFFD for what PostgreSQL cannot hold, so a step record is never lost to it.
+ */
+export const RUNTIME_JSON = { maxDepth: WORKFLOW_LIMITS.maxOutputDepth + 8, text: 'normalise' } as const
 
 /**
  * The API's routes, each family with the largest body it needs (413 beyond, naming the limit).
@@ -68,7 +76,7 @@ function apiRoutes() {
     .route('/workspace', workspaceRoutes)
     .use('/billing/*', maxBody(16 * KB))
     .route('/billing', billingRoutes)
-    .use('/runtime/*', maxBody(RUNTIME_MAX_BODY_BYTES))
+    .use('/runtime/*', maxBody(RUNTIME_MAX_BODY_BYTES), jsonInput(RUNTIME_JSON))
     .route('/runtime', runtimeRoutes)
     // A caller's payload for the workflow, as the trigger's `body`.
     .use('/webhooks/service/*', maxBody(MB))
@@ -113,6 +121,7 @@ export function createApp(deps: AppDeps) {
   const userBodies = maxBody(MAX_BODY_BYTES)
   const runtimeBodies = maxBody(RUNTIME_MAX_BODY_BYTES)
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/runtime/') ? runtimeBodies(c, next) : userBodies(c, next)))
+  app.use('/api/*', storableUrl)
   app.route('/api', apiRoutes())
   app.all('/api/*', onNotFound)
   if (deps.assets) app.use('*', deps.assets)

@@ -1,6 +1,7 @@
 import type { AppDeps } from './deps'
 import type { ApiKeyScope } from '@2bot/contracts'
 import type { User } from './db/schema'
+import type { JsonInputPolicy } from './lib/storable-json'
 
 /** Hono's type parameter for every router of the app. */
 export interface AppEnv {
@@ -8,6 +9,8 @@ export interface AppEnv {
     deps: AppDeps
     requestId: string
     auth: AuthContext | undefined
+    /** Set where a route family is mounted; `validate` applies it (default: refuse, 64 levels). */
+    jsonInput?: JsonInputPolicy
   }
 }
 

@@ -96,3 +96,10 @@ export async function registerUser(ctx: TestContext, email = `user${Math.random(
   const body = await res.json()
   return { agent, user: body.user, email, password }
 }
+
+/** A Telegram bot gateway of the agent's user (never contacted in route tests): its id, for definitions that name one. */
+export async function createBotGateway(agent: ReturnType<typeof createAgent>, name = 'Bot'): Promise<string> {
+  const res = await agent.api.gateways.$post({ json: { type: 'TELEGRAM_BOT', name, config: {}, credentials: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } } })
+  if (res.status !== 201) throw new Error(`gateway create failed: ${res.status} ${await res.text()}`)
+  return ((await res.json()) as { gateway: { id: string } }).gateway.id
+}

@@ -36,6 +36,17 @@ describe('engine: user computation is bounded as it runs', () => {
     expect(big.error).toMatchObject({ code: 'OUTPUT_TOO_LARGE', kind: 'USER' })
   })
 
+  it('fails an output nested deeper than the platform stores, once, as the user’s fault (a code step can build one)', async () => {
+    const nest = (depth: number): unknown => (depth === 0 ? 'leaf' : { a: [nest(depth - 1)] })
+    // 50 × 2 levels: exactly the limit of 100 passes.
+    const ok = await run(workflow([{ id: 'echo', type: 'transform', value: '{{ trigger.deep }}' }]), testDeps().deps, { deep: nest(50) })
+    expect(ok.status).toBe('completed')
+    const t = testDeps()
+    const deep = await run(workflow([{ id: 'echo', type: 'code', onError: 'retry', retry: { maxAttempts: 3 }, source: 'let v = 1; for (let i = 0; i < 2000; i++) v = [v]; return v' }]), t.deps)
+    expect(deep.error).toMatchObject({ stepKey: 'echo', kind: 'USER', code: 'OUTPUT_TOO_DEEP', message: expect.stringContaining('more than 100 levels') })
+    expect(deep.steps.echo).toMatchObject({ status: 'failed', attempts: 1 })
+  })
+
   it('cuts a 10 MB error message before it enters the step record and the run state; the run fails once', async () => {
     const t = testDeps()
     const definition = workflow([{ id: 'boom', type: 'code', onError: 'retry', retry: { maxAttempts: 3 }, source: "throw new Error('e'.repeat(10 * 1024 * 1024))" }])

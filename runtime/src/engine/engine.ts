@@ -3,7 +3,7 @@ import { Budget, EvaluationLimit, formatBytes, jsonSize, type TimeLimit } from '
 import { evaluate, ExpressionError, type Scope } from '../expressions/evaluate'
 import { render } from '../expressions/template'
 import { backoffDelay } from './backoff'
-import { recordBytes, truncateMessage, utf8Length } from './run-data'
+import { nestedDeeper, recordBytes, truncateMessage, utf8Length } from './run-data'
 import {
   StepFailure,
   type EngineDeps,
@@ -21,6 +21,7 @@ export const DEFAULT_LIMITS: Limits = {
   defaultStepTimeoutMs: WORKFLOW_LIMITS.defaultStepTimeoutMs,
   maxLoopIterations: WORKFLOW_LIMITS.maxLoopIterations,
   maxVariableBytes: WORKFLOW_LIMITS.maxVariableBytes,
+  maxOutputDepth: WORKFLOW_LIMITS.maxOutputDepth,
   maxRunDataBytes: WORKFLOW_LIMITS.maxRunDataBytes,
 }
 
@@ -252,6 +253,9 @@ class Run {
         // value) would otherwise be turned into gigabytes of JSON just to be measured.
         if (jsonSize(output, this.limits.maxVariableBytes + 1) > this.limits.maxVariableBytes) {
           throw new StepFailure(`The output of step "${step.id}" is larger than ${formatBytes(this.limits.maxVariableBytes)}, the most a step's output may be`, 'USER', { retryable: false, code: 'OUTPUT_TOO_LARGE' })
+        }
+        if (nestedDeeper(output, this.limits.maxOutputDepth)) {
+          throw new StepFailure(`The output of step "${step.id}" nests more than ${this.limits.maxOutputDepth} levels of objects and arrays, the most a step's output may`, 'USER', { retryable: false, code: 'OUTPUT_TOO_DEEP' })
         }
         // UTF-8 bytes, as the checkpoint's body will carry them.
         const json = JSON.stringify(output)

@@ -35,3 +35,25 @@ const RECORD_OVERHEAD = 160
 export function recordBytes(key: string, outputBytes: number, record: Pick<StepRecord, 'error'>): number {
   return RECORD_OVERHEAD + key.length + outputBytes + (record.error ? utf8Length(record.error.message) + (record.error.code?.length ?? 0) : 0)
 }
+
+/**
+ * Whether `value` nests more than `max` objects and arrays (the outermost is level 1), walked
+ * without recursion and stopped at the first level too deep, so any value is safe to ask about.
+ * @example nestedDeeper({ a: [[]] }, 2) → true
+ */
+export function nestedDeeper(value: unknown, max: number): boolean {
+  if (value === null || typeof value !== 'object') return false
+  const values: object[] = [value]
+  const depths: number[] = [1]
+  while (values.length > 0) {
+    const v = values.pop()!
+    const depth = depths.pop()!
+    if (depth > max) return true
+    for (const item of Array.isArray(v) ? v : Object.values(v)) {
+      if (item === null || typeof item !== 'object') continue
+      values.push(item)
+      depths.push(depth + 1)
+    }
+  }
+  return false
+}

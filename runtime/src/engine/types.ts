@@ -60,6 +60,8 @@ export interface Limits {
   defaultStepTimeoutMs: number
   maxLoopIterations: number
   maxVariableBytes: number
+  /** Objects and arrays an output may nest: the platform stores it as jsonb, which PostgreSQL parses recursively. */
+  maxOutputDepth: number
   maxRunDataBytes: number
   /** CPU the whole run may use (inline runs in the API process): checked between steps and inside evaluation. */
   maxRunCpuMs?: number

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { AppDeps } from '../../deps'
 import { gateways } from '../../db/schema'
 import { AppError } from '../../lib/errors'
+import { storableText } from '../../lib/storable-json'
 import { notifyGatewayError } from '../notifications/notifications.service'
 import { telegramWebhookSecret } from '../telegram/webhook-secret'
 import { forgetGatewayStamp } from './gateway-stamps'
@@ -25,9 +26,10 @@ export async function testGateway(deps: AppDeps, gateway: Gateway): Promise<{ re
   } catch (err) {
     result = { ok: false, error: err instanceof Error ? err.message : 'The test failed' }
   }
-  const username = typeof result.info?.username === 'string' ? result.info.username : undefined
+  // The answer comes from a server the user chose (a custom AI base URL): stored with U+FFFD for what PostgreSQL cannot hold.
+  const username = typeof result.info?.username === 'string' ? storableText(result.info.username) : undefined
   const updated = await save(deps, gateway.id, {
-    lastError: result.ok ? null : (result.error ?? 'The test failed').slice(0, 500),
+    lastError: result.ok ? null : storableText((result.error ?? 'The test failed').slice(0, 500)),
     ...(result.ok ? { lastActive: deps.clock.now() } : { status: gateway.status === 'CONNECTED' ? 'ERROR' : gateway.status }),
     ...(username ? { config: { ...gateway.config, username } } : {}),
   })

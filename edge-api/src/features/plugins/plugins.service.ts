@@ -4,6 +4,7 @@ import type { AppDeps } from '../../deps'
 import { gateways, marketplaceItems, userInstalls, type UserInstall, type User, type Workspace } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
+import { gatewayNotFound, gatewaysOwnedBy } from '../gateways/gateway-owner'
 import { findPluginItem, listPluginItems, toPublicPlugin, type PluginItem } from './plugin-catalog'
 
 const PLAN_RANK = { FREE: 0, STARTER: 1, PRO: 2, BUSINESS: 3, ENTERPRISE: 4 } as const
@@ -65,10 +66,12 @@ async function checkedBindings(deps: AppDeps, userId: string, item: PluginItem, 
     const [row] = await deps.db
       .select({ type: gateways.type })
       .from(gateways)
-      .where(and(eq(gateways.id, gatewayId), eq(gateways.userId, userId), isNull(gateways.deletedAt)))
+      .where(and(eq(gateways.id, gatewayId), gatewaysOwnedBy({ userId, organizationId: null }), isNull(gateways.deletedAt)))
       .limit(1)
-    if (!row || row.type !== type) {
-      throw new AppError('VALIDATION_FAILED', `No ${type} gateway with id ${gatewayId}`, [{ path: `gateways.${type}`, message: `Pick one of your ${type} gateways` }])
+    // Another owner's gateway answers exactly as one that does not exist.
+    if (!row) throw gatewayNotFound([`gateways.${type}`])
+    if (row.type !== type) {
+      throw new AppError('VALIDATION_FAILED', `Gateway ${gatewayId} is not a ${type} gateway`, [{ path: `gateways.${type}`, message: `Pick one of your ${type} gateways` }])
     }
     out[type] = gatewayId
   }

@@ -18,7 +18,7 @@ const BOT = { type: 'TELEGRAM_BOT', name: 'Bot', config: {}, credentials: { botT
 
 async function install(agent: Agent, slug: string, body: unknown = {}) {
   const res = await agent.raw(`/api/user/plugins/${slug}/install`, json(body))
-  return { status: res.status, body: (await res.json()) as { plugin: PublicInstalledPlugin; error: { code: string; details: unknown } } }
+  return { status: res.status, body: (await res.json()) as { plugin: PublicInstalledPlugin; error: { code: string; message: string; details: unknown } } }
 }
 
 async function runtimeOf(userId: string) {
@@ -81,7 +81,6 @@ describe('/api/user/plugins', () => {
       ['keyword-stats', { config: { minLength: 'four' } }, 'config.minLength'],
       ['keyword-stats', { config: { surprise: 1 } }, 'config.surprise'],
       ['welcome-message', { config: { template: '' } }, 'config.template'],
-      ['welcome-message', { gateways: { TELEGRAM_BOT: 'not-mine' } }, 'gateways.TELEGRAM_BOT'],
       ['keyword-stats', { gateways: { AI: 'x' } }, 'gateways.AI'],
     ]
     for (const [slug, body, path] of cases) {
@@ -89,6 +88,10 @@ describe('/api/user/plugins', () => {
       expect(res.status, JSON.stringify(body)).toBe(400)
       expect((res.body.error.details as { path: string }[]).map((d) => d.path)).toContain(path)
     }
+    // A gateway id that names no gateway of the user's is not found, naming the field.
+    const missing = await install(agent, 'welcome-message', { gateways: { TELEGRAM_BOT: 'not-mine' } })
+    expect(missing.status).toBe(404)
+    expect(missing.body.error).toMatchObject({ code: 'NOT_FOUND', details: [{ path: 'gateways.TELEGRAM_BOT' }] })
     expect((await install(agent, 'Nope!')).status).toBe(400)
     expect((await install(agent, 'no-such-plugin')).status).toBe(404)
     expect(((await (await agent.api.user.plugins.$get()).json()) as { plugins: unknown[] }).plugins).toHaveLength(0)
@@ -99,7 +102,11 @@ describe('/api/user/plugins', () => {
     const { agent: other } = await registerUser(ctx)
     const theirs = ((await (await other.api.gateways.$post({ json: BOT })).json()) as { gateway: { id: string } }).gateway.id
     const mine = ((await (await agent.api.gateways.$post({ json: BOT })).json()) as { gateway: { id: string } }).gateway.id
-    expect((await install(agent, 'welcome-message', { gateways: { TELEGRAM_BOT: theirs } })).status).toBe(400)
+    // Another user's gateway answers exactly as one that does not exist.
+    const foreign = await install(agent, 'welcome-message', { gateways: { TELEGRAM_BOT: theirs } })
+    const nowhere = await install(agent, 'welcome-message', { gateways: { TELEGRAM_BOT: 'no-such-gateway' } })
+    expect([foreign.status, nowhere.status]).toEqual([404, 404])
+    expect(foreign.body.error.message).toBe(nowhere.body.error.message)
     const ok = await install(agent, 'welcome-message', { gateways: { TELEGRAM_BOT: mine } })
     expect(ok.status).toBe(201)
     expect(ok.body.plugin.gatewayBindings).toEqual({ TELEGRAM_BOT: mine })

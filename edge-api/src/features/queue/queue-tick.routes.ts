@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env'
 import { createWorkspaceLifecycle, markAwake } from '../workspaces/workspace-lifecycle'
 import { issueWorkspaceToken } from '../workspaces/workspaces.service'
 import { AppError, notFound } from '../../lib/errors'
+import { screened } from '../../middleware/validate'
 import { reapExpiredLeases } from '../runtime/runtime.service'
 import { runDueSchedules } from '../schedules/schedules.service'
 
@@ -45,7 +46,7 @@ export const queueTickRoutes = new Hono<AppEnv>()
     const body = await verifiedBody(c)
     let parsed: v.InferOutput<typeof ExecutionQueued>
     try {
-      parsed = v.parse(ExecutionQueued, JSON.parse(body))
+      parsed = v.parse(ExecutionQueued, screened('json', JSON.parse(body)))
     } catch {
       throw new AppError('BAD_REQUEST', 'Not an execution.queued message')
     }

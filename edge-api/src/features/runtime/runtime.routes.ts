@@ -6,6 +6,7 @@ import { gateways, type Workspace } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { validate } from '../../middleware/validate'
+import { gatewaysOwnedBy } from '../gateways/gateway-owner'
 import { withGatewayStamps } from '../gateways/gateway-stamps'
 import { gatewayCredentials } from '../gateways/gateways.service'
 import { pluginStorage, runtimePlugin } from '../plugins/plugins.service'
@@ -87,12 +88,10 @@ export const runtimeRoutes = new Hono<RuntimeEnv>()
   .get('/gateways/:id', async (c) => {
     const deps = c.get('deps')
     const workspace = workspaceOf(c)
-    const owner = workspace.userId ? eq(gateways.userId, workspace.userId) : workspace.organizationId ? eq(gateways.organizationId, workspace.organizationId) : undefined
-    if (!owner) throw notFound('Gateway')
     const [row] = await deps.db
       .select()
       .from(gateways)
-      .where(and(eq(gateways.id, c.req.param('id')), owner, isNull(gateways.deletedAt)))
+      .where(and(eq(gateways.id, c.req.param('id')), gatewaysOwnedBy(workspace), isNull(gateways.deletedAt)))
       .limit(1)
     if (!row) throw notFound('Gateway')
     c.header('Cache-Control', 'no-store')

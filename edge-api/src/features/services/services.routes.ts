@@ -12,6 +12,7 @@ import { newId } from '../../lib/crypto'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
+import { assertOwnGateways } from '../gateways/gateway-owner'
 import {
   cancelExecution,
   enqueueExecution,
@@ -102,6 +103,8 @@ export const servicesRoutes = new Hono<AppEnv>()
     const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
     const trigger = ((await findVersion(deps, service.id, service.currentVersion)) as WorkflowDefinition).trigger
     if (trigger.type !== 'event') throw new AppError('CONFLICT', 'Only workflows started by a gateway event can listen for a test event; use run instead')
+    // A definition saved before references were checked may name another owner's gateway.
+    await assertOwnGateways(deps, service, [{ gatewayId: trigger.gatewayId, path: 'trigger.gatewayId' }])
     const expiresAt = new Date(deps.clock.now().getTime() + LISTEN_MS)
     const [listener] = await deps.db
       .insert(triggerListeners)

@@ -4,6 +4,8 @@ import type { AppDeps } from '../../deps'
 import { serviceVersions, services } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
+import { assertOwnGateways } from '../gateways/gateway-owner'
+import { gatewayReferences } from './definition-references'
 
 export type Service = typeof services.$inferSelect
 
@@ -72,6 +74,7 @@ export async function findVersion(deps: AppDeps, serviceId: string, version: num
 
 export async function createService(deps: AppDeps, userId: string, input: { name: string; description?: string | null; definition: unknown }): Promise<{ service: Service; definition: WorkflowDefinition }> {
   const definition = parseDefinition(input.definition)
+  await assertOwnGateways(deps, { userId, organizationId: null }, gatewayReferences(definition))
   const now = deps.clock.now()
   const id = newId()
   const service = await deps.db.transaction(async (tx) => {
@@ -92,6 +95,7 @@ export async function updateService(
   patch: { name?: string; description?: string | null; definition?: unknown },
 ): Promise<Service> {
   const definition = patch.definition === undefined ? undefined : parseDefinition(patch.definition)
+  if (definition) await assertOwnGateways(deps, existing, gatewayReferences(definition))
   const now = deps.clock.now()
   const updated = await deps.db.transaction(async (tx) => {
     const version = definition ? existing.currentVersion + 1 : existing.currentVersion

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executions, jobs } from '../../db/schema'
 import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
-import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
+import { createBotGateway, createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 import { reapExpiredLeases } from '../runtime/runtime.service'
 
 let ctx: TestContext
@@ -11,16 +11,17 @@ beforeAll(async () => {
 })
 afterAll(() => ctx.close())
 
-const definition = {
+/** The Greeter: its reply step names one of the user's gateways (a gateway that is not theirs is refused). */
+const greeter = (gatewayId: string) => ({
   trigger: { type: 'manual' },
   steps: [
     { id: 'greet', type: 'transform', value: 'Hello {{ trigger.name }}' },
-    { id: 'reply', type: 'gateway', gatewayId: 'gw1', action: 'sendMessage', params: { chat_id: 1, text: '{{ steps.greet.output }}' } },
+    { id: 'reply', type: 'gateway', gatewayId, action: 'sendMessage', params: { chat_id: 1, text: '{{ steps.greet.output }}' } },
   ],
-}
+})
 
 async function serviceFor(agent: Awaited<ReturnType<typeof registerUser>>['agent']) {
-  const res = await agent.api.user.services.$post({ json: { name: 'Greeter', definition } })
+  const res = await agent.api.user.services.$post({ json: { name: 'Greeter', definition: greeter(await createBotGateway(agent)) } })
   expect(res.status).toBe(201)
   return ((await res.json()) as { service: { id: string; currentVersion: number } }).service
 }
@@ -49,7 +50,7 @@ async function leasedRun() {
 describe('services', () => {
   it('creates a service with version 1 and returns its definition with defaults', async () => {
     const { agent } = await registerUser(ctx)
-    const res = await agent.api.user.services.$post({ json: { name: 'Greeter', description: 'Says hello', definition } })
+    const res = await agent.api.user.services.$post({ json: { name: 'Greeter', description: 'Says hello', definition: greeter(await createBotGateway(agent)) } })
     const { service } = (await res.json()) as unknown as { service: { currentVersion: number; triggerType: string; definition: { steps: { onError: string }[] } } }
     expect(service).toMatchObject({ currentVersion: 1, triggerType: 'MANUAL' })
     expect(service.definition.steps[0]!.onError).toBe('stop')
@@ -57,7 +58,7 @@ describe('services', () => {
 
   it('refuses an invalid definition with a 400 naming the failing step and field', async () => {
     const { agent } = await registerUser(ctx)
-    const bad = structuredClone(definition) as { steps: Record<string, unknown>[] }
+    const bad = greeter('gw1') as { steps: Record<string, unknown>[] }
     bad.steps[1]!.retry = { maxAttempts: 0 }
     const res = await agent.raw('/api/user/services', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', definition: bad }) })
     expect(res.status).toBe(400)
@@ -80,7 +81,7 @@ describe('services', () => {
   it('keeps every definition as an immutable version', async () => {
     const { agent } = await registerUser(ctx)
     const service = await serviceFor(agent)
-    const changed = { ...definition, steps: [definition.steps[0]] }
+    const changed = { ...greeter('unused'), steps: [greeter('unused').steps[0]] }
     const res = await agent.api.user.services[':id'].$patch({ param: { id: service.id }, json: { definition: changed } })
     expect(((await res.json()) as { service: { currentVersion: number } }).service.currentVersion).toBe(2)
     await agent.api.user.services[':id'].$patch({ param: { id: service.id }, json: { name: 'Renamed' } })

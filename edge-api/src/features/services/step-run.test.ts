@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executions } from '../../db/schema'
 import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
-import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
+import { createBotGateway, createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 
 let ctx: TestContext
 beforeAll(async () => {
@@ -10,18 +10,18 @@ beforeAll(async () => {
 })
 afterAll(() => ctx.close())
 
-const definition = {
+const definitionWith = (gatewayId: string) => ({
   trigger: { type: 'manual' },
   steps: [
-    { id: 'fetch', type: 'gateway', gatewayId: 'gw1', action: 'getMe' },
+    { id: 'fetch', type: 'gateway', gatewayId, action: 'getMe' },
     { id: 'shout', type: 'transform', value: '{{ upper(steps.fetch.output.text) }}' },
-    { id: 'send', type: 'gateway', gatewayId: 'gw1', action: 'sendMessage', params: { chat_id: 1, text: '{{ steps.shout.output }}' } },
+    { id: 'send', type: 'gateway', gatewayId, action: 'sendMessage', params: { chat_id: 1, text: '{{ steps.shout.output }}' } },
   ],
-}
+})
 
 type Agent = Awaited<ReturnType<typeof registerUser>>['agent']
 async function serviceFor(agent: Agent) {
-  const res = await agent.api.user.services.$post({ json: { name: 'Steps', definition } })
+  const res = await agent.api.user.services.$post({ json: { name: 'Steps', definition: definitionWith(await createBotGateway(agent)) } })
   return ((await res.json()) as { service: { id: string } }).service.id
 }
 const runStep = (agent: Agent, id: string, stepId: string, json: Record<string, unknown>) =>

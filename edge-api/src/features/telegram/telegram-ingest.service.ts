@@ -3,6 +3,8 @@ import type { Update } from 'grammy/types'
 import type { WorkflowDefinition } from '@2bot/contracts'
 import { gateways, serviceVersions, services, triggerListeners } from '../../db/schema'
 import type { AppDeps } from '../../deps'
+import { toStorable } from '../../lib/storable-json'
+import { servicesOwnedBy } from '../gateways/gateway-owner'
 import { enqueueExecutions, type Execution } from '../services/executions.service'
 import { matchesTrigger, triggerPayload, type EventTrigger } from './telegram-update'
 
@@ -10,15 +12,17 @@ type GatewayRow = typeof gateways.$inferSelect
 
 /**
  * One update from one bot, fanned out to every enabled workflow of the bot's owner listening on it
- * and to every test run waiting on the bot: all their executions are committed in one transaction
- * before Telegram gets its 200. A redelivered update (same update_id) starts nothing new.
+ * and to every test run of the owner's waiting on the bot: all their executions are committed in
+ * one transaction before Telegram gets its 200. A redelivered update (same update_id) starts
+ * nothing new. Only the gateway's owner hears it: a workflow or listener of anyone else that names
+ * this gateway (saved before references were checked) gets nothing.
  */
 export async function ingestTelegramUpdate(deps: AppDeps, gateway: GatewayRow, update: Update): Promise<Execution[]> {
   const listening = await deps.db
     .select({ service: services, definition: serviceVersions.definition })
     .from(services)
     .innerJoin(serviceVersions, and(eq(serviceVersions.serviceId, services.id), eq(serviceVersions.version, services.currentVersion)))
-    .where(and(eq(services.userId, gateway.userId), eq(services.triggerType, 'EVENT'), eq(services.isEnabled, true), isNull(services.deletedAt)))
+    .where(and(servicesOwnedBy(gateway), eq(services.triggerType, 'EVENT'), eq(services.isEnabled, true), isNull(services.deletedAt)))
   const botUsername = typeof gateway.config.username === 'string' ? gateway.config.username : undefined
   const matching = listening.filter(({ definition }) => {
     const trigger = (definition as unknown as WorkflowDefinition).trigger
@@ -30,12 +34,22 @@ export async function ingestTelegramUpdate(deps: AppDeps, gateway: GatewayRow, u
     .from(triggerListeners)
     .innerJoin(services, eq(services.id, triggerListeners.serviceId))
     .innerJoin(serviceVersions, and(eq(serviceVersions.serviceId, services.id), eq(serviceVersions.version, services.currentVersion)))
-    .where(and(eq(triggerListeners.gatewayId, gateway.id), isNull(triggerListeners.executionId), gt(triggerListeners.expiresAt, now), isNull(services.deletedAt)))
+    .where(
+      and(
+        eq(triggerListeners.gatewayId, gateway.id),
+        servicesOwnedBy(gateway),
+        eq(triggerListeners.userId, services.userId),
+        isNull(triggerListeners.executionId),
+        gt(triggerListeners.expiresAt, now),
+        isNull(services.deletedAt),
+      ),
+    )
   const testRuns = listeners.filter(({ definition }) => {
     const trigger = (definition as unknown as WorkflowDefinition).trigger
-    return trigger.type === 'event' && matchesTrigger(update, trigger as EventTrigger, { botUsername })
+    return trigger.type === 'event' && trigger.gatewayId === gateway.id && matchesTrigger(update, trigger as EventTrigger, { botUsername })
   })
-  const payload = { ...triggerPayload(update), gatewayId: gateway.id }
+  // Text from Telegram (or from whoever holds the webhook secret) stored with U+FFFD for what PostgreSQL cannot hold.
+  const payload = toStorable({ ...triggerPayload(update), gatewayId: gateway.id })
   const created = await enqueueExecutions(deps, [
     ...matching.map(({ service }) => ({ service, triggeredBy: `event:${gateway.id}`, triggerData: payload, dedupKey: `telegram:${gateway.id}:${update.update_id}` })),
     // A test run is spent by its first update: its dedup key is the listener.

@@ -1,5 +1,6 @@
 import type { RE2JS } from 're2js'
 import { compileTextPattern, type WorkflowTrigger } from '@2bot/contracts'
+import * as v from 'valibot'
 import type { CallbackQuery, Chat, Message, Update, User } from 'grammy/types'
 
 export type EventTrigger = Extract<WorkflowTrigger, { type: 'event' }>
@@ -39,6 +40,24 @@ export interface PayloadUser {
   username?: string
   first_name?: string
 }
+
+const Text = v.optional(v.string())
+const Chat = v.looseObject({ id: v.number(), type: v.string(), title: Text, username: Text })
+const From = v.looseObject({ id: v.number(), username: Text, first_name: Text })
+const Entities = v.optional(v.array(v.looseObject({ type: v.string(), offset: v.number(), length: v.number() })))
+const MessageShape = v.looseObject({ message_id: v.number(), date: v.number(), chat: Chat, from: v.optional(From), text: Text, caption: Text, entities: Entities, caption_entities: Entities })
+
+/**
+ * The parts of an update this module reads, checked before it reads them: Telegram sends more,
+ * and whoever holds a bot's webhook secret could send less.
+ */
+export const TelegramUpdateShape = v.looseObject({
+  update_id: v.number(),
+  message: v.optional(MessageShape),
+  edited_message: v.optional(MessageShape),
+  channel_post: v.optional(MessageShape),
+  callback_query: v.optional(v.looseObject({ id: v.string(), from: From, data: v.optional(v.string()), message: v.optional(MessageShape) })),
+})
 
 /** Which of the trigger's event kinds an update is. */
 export function updateEvent(update: Update): TelegramEvent {

@@ -1,11 +1,14 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Update } from 'grammy/types'
 import { Hono } from 'hono'
+import * as v from 'valibot'
 import { gateways } from '../../db/schema'
 import type { AppEnv } from '../../env'
 import { timingSafeEqual } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
+import { MAX_JSON_DEPTH, scanJson } from '../../lib/storable-json'
 import { ingestTelegramUpdate } from './telegram-ingest.service'
+import { TelegramUpdateShape } from './telegram-update'
 import { telegramWebhookSecret } from './webhook-secret'
 
 /**
@@ -31,7 +34,8 @@ export const telegramWebhookRoutes = new Hono<AppEnv>().post('/:gatewayId', asyn
   } catch {
     throw new AppError('MALFORMED_JSON', 'The update is not valid JSON')
   }
-  if (!update || typeof update !== 'object' || typeof update.update_id !== 'number') throw new AppError('VALIDATION_FAILED', 'Not a Telegram update')
+  if (scanJson(update, MAX_JSON_DEPTH).tooDeep) throw new AppError('TOO_DEEP', `The update is nested deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH })
+  if (!v.is(TelegramUpdateShape, update)) throw new AppError('VALIDATION_FAILED', 'Not a Telegram update')
   const created = await ingestTelegramUpdate(deps, gateway, update)
   return c.json({ ok: true as const, executions: created.length })
 })

@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { newId } from '../../lib/crypto'
 import { directRunWriter } from '../../adapters/runs/finished-runs.writers'
+import { scanJson, toStorable } from '../../lib/storable-json'
 import { RUN_STATUS } from '../services/run-records'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
 import type { Service } from '../services/services.service'
@@ -26,7 +27,10 @@ export async function runPureWebhook(deps: AppDeps, service: Service, definition
   const executionId = newId()
   const createdAt = deps.clock.now()
   // Pure steps do not wait on anything; the engine's own run limit bounds them.
-  const state = await runPureWorkflow({ executionId, definition, trigger: triggerData })
+  const run = await runPureWorkflow({ executionId, definition, trigger: triggerData })
+  // Steps can make text PostgreSQL refuses (split() cuts an emoji into halves): stored with U+FFFD.
+  const scan = scanJson(run, Number.POSITIVE_INFINITY)
+  const state = !scan.tooDeep && scan.unstorable ? toStorable(run) : run
   const status = RUN_STATUS[state.status]
   await (deps.finishedRuns ?? directRunWriter(deps.db)).write({
     id: executionId,

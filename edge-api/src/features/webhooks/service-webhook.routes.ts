@@ -10,6 +10,8 @@ import { AppError, notFound } from '../../lib/errors'
 import { enqueueExecution, type Execution } from '../services/executions.service'
 import { findServiceForTrigger, findVersion, type Service } from '../services/services.service'
 import { runPureWebhook } from './pure-webhook-run'
+import { isDataError, recordRefusedTrigger, webhookTrigger } from './webhook-payload'
+import { MAX_JSON_DEPTH } from '../../lib/storable-json'
 
 const SYNC_TIMEOUT_MS = 30_000
 
@@ -65,22 +67,25 @@ export const serviceWebhookRoutes = new Hono<AppEnv>().post('/:serviceId', async
   if (!service || service.triggerType !== 'WEBHOOK') throw notFound('Webhook')
   if (!service.isEnabled) throw new AppError('CONFLICT', 'This workflow is disabled')
   const definition: WorkflowDefinition = await findVersion(deps, service.id, service.currentVersion)
-  const text = await c.req.text()
-  let body: unknown = text
-  if (c.req.header('content-type')?.includes('json') && text) {
-    try {
-      body = JSON.parse(text)
-    } catch {
-      throw new AppError('MALFORMED_JSON', 'The request body is not valid JSON')
-    }
+  const { trigger: triggerData, refused } = webhookTrigger(await c.req.text(), c.req.header('content-type'), c.req.url, c.req.method)
+  if (refused) {
+    const executionId = await recordRefusedTrigger(deps, service, triggerData, refused)
+    throw new AppError('TOO_DEEP', refused, { maxDepth: MAX_JSON_DEPTH, executionId })
   }
-  const query = Object.fromEntries(new URL(c.req.url).searchParams)
-  const triggerData = { body, query, method: c.req.method }
   const synchronous = definition.trigger.type === 'webhook' && definition.trigger.respond === 'lastStep'
-  // Only pure steps: nothing to isolate and nothing to wait for, so no trip to the workspace.
-  const done = synchronous && isPureWorkflow(definition)
-    ? await runPureWebhook(deps, service, definition, triggerData)
-    : await enqueueAndWait(deps, service, triggerData, synchronous)
+  let done: Awaited<ReturnType<typeof enqueueAndWait>>
+  try {
+    // Only pure steps: nothing to isolate and nothing to wait for, so no trip to the workspace.
+    done = synchronous && isPureWorkflow(definition)
+      ? await runPureWebhook(deps, service, definition, triggerData)
+      : await enqueueAndWait(deps, service, triggerData, synchronous)
+  } catch (err) {
+    // Made storable above, so this should not happen; if the database still refuses the data, the call is recorded without it.
+    if (!isDataError(err)) throw err
+    const message = 'The request could not be stored as it came, so the workflow did not run with it'
+    const executionId = await recordRefusedTrigger(deps, service, { body: null, query: {}, method: triggerData.method }, message)
+    throw new AppError('BAD_REQUEST', message, { executionId })
+  }
   if (done.status === 'PENDING') return c.json({ executionId: done.executionId, status: 'accepted' as const }, 202)
   if (done.status === 'RUNNING') return c.json({ executionId: done.executionId, status: 'running' as const, message: 'The workflow is still running; check the execution later.' }, 202)
   if (done.status !== 'COMPLETED') {

@@ -140,3 +140,50 @@ describe('service webhook: pure workflows answer synchronously from the request'
     expect(await (await call(serviceId, JSON.stringify({ text: 'a' }))).json()).toEqual({ version: 2 })
   })
 })
+
+describe('service webhook: a call the database cannot take as it came is stored made good, or recorded as failed', () => {
+  it('stores NUL and lone UTF-16 halves in the body, its keys and the query as U+FFFD, and runs', async () => {
+    const { serviceId } = await webhookService([{ id: 'echo', type: 'transform', value: { got: '{{ trigger.body }}', q: '{{ trigger.query }}' } }])
+    const res = await ctx.app.request(`/api/webhooks/service/${serviceId}?tag=a%00b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'nul\u0000', 'k\u0000': ['\uDC00'] }) })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ got: { text: 'nul\uFFFD', 'k\uFFFD': ['\uFFFD'] }, q: { tag: 'a\uFFFDb' } })
+    const [row] = await ctx.db.select().from(executions).where(eq(executions.serviceId, serviceId))
+    expect(row).toMatchObject({ status: 'COMPLETED', triggerData: { body: { text: 'nul\uFFFD', 'k\uFFFD': ['\uFFFD'] }, query: { tag: 'a\uFFFDb' } } })
+  })
+
+  it('stores a step’s output that cut an emoji into halves, in the run the request commits', async () => {
+    const { serviceId } = await webhookService([{ id: 'chars', type: 'transform', value: '{{ split(trigger.body.text, "") }}' }])
+    const res = await call(serviceId, JSON.stringify({ text: '😀' }))
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual(['\uFFFD', '\uFFFD'])
+    const [row] = await ctx.db.select().from(executions).where(eq(executions.serviceId, serviceId))
+    expect(row!.state).toMatchObject({ status: 'completed', steps: { chars: { output: ['\uFFFD', '\uFFFD'] } } })
+  })
+
+  it('hands the workspace a body with NUL stored as U+FFFD', async () => {
+    const { serviceId } = await webhookService([{ id: 'wait', type: 'delay', ms: 10 }], 'immediately')
+    const res = await call(serviceId, JSON.stringify({ text: 'a\u0000b' }))
+    expect(res.status).toBe(202)
+    const { executionId } = (await res.json()) as { executionId: string }
+    const [row] = await ctx.db.select().from(executions).where(eq(executions.id, executionId))
+    expect(row).toMatchObject({ status: 'PENDING', triggerData: { body: { text: 'a\uFFFDb' } } })
+  })
+
+  it.each([['lastStep'], ['immediately']] as const)('records a 2,000-deep body (respond %s) as a run FAILED by the caller, without the body, and answers 400 TOO_DEEP', async (respond) => {
+    const { agent, serviceId } = await webhookService(respond === 'lastStep' ? shout : [{ id: 'wait', type: 'delay', ms: 10 }], respond)
+    let deep: unknown = 'leaf'
+    for (let i = 0; i < 2000; i++) deep = { a: [deep] }
+    const res = await call(serviceId, JSON.stringify(deep))
+    expect(res.status).toBe(400)
+    const { error } = (await res.json()) as { error: { code: string; message: string; details: { maxDepth: number; executionId: string } } }
+    expect(error).toMatchObject({ code: 'TOO_DEEP', message: expect.stringContaining('nested deeper than 64 levels'), details: { maxDepth: 64 } })
+    const [row] = await ctx.db.select().from(executions).where(eq(executions.id, error.details.executionId))
+    expect(row).toMatchObject({ serviceId, status: 'FAILED', errorKind: 'USER', error: error.message, triggeredBy: 'webhook', triggerData: { body: null, query: { source: 'test' }, method: 'POST' } })
+    expect(await ctx.db.select().from(jobs).where(eq(jobs.executionId, row!.id))).toHaveLength(0)
+    // Its owner hears of it like any failed run, and sees it in the list.
+    const list = await agent.api.user.services[':id'].executions.$get({ param: { id: serviceId }, query: {} })
+    expect(((await list.json()) as unknown as { executions: { id: string; status: string }[] }).executions).toMatchObject([{ id: row!.id, status: 'FAILED' }])
+    const notes = (await (await agent.raw('/api/notifications')).json()) as { notifications: { type: string; data: { link?: string } }[] }
+    expect(notes.notifications[0]).toMatchObject({ type: 'SERVICE_ERROR' })
+  })
+})
