@@ -162,6 +162,15 @@ const SAMPLES: Record<string, { body: (f: Fixture) => unknown; extra?: (f: Fixtu
       state: { status: 'running', steps: { a: record }, cursor: 'send', startedAt: t, lastOutput: { text: 'hi' } },
     }),
   },
+  'POST /api/runtime/ops': {
+    body: (f) => ({
+      ops: [
+        { op: 'started', executionId: f.executionId, jobId: f.jobId, owner: 'rt', key: 'a', attempt: 1, startedAt: t },
+        { op: 'checkpoint', executionId: f.executionId, jobId: f.jobId, owner: 'rt', key: 'a', record, state: { status: 'running', steps: { a: record }, cursor: 'send', startedAt: t } },
+        { op: 'heartbeat', executionId: f.executionId, jobId: f.jobId, owner: 'rt' },
+      ],
+    }),
+  },
   'POST /api/runtime/executions/:id/heartbeat': { body: (f) => ({ jobId: f.jobId, owner: 'rt', leaseSeconds: 30 }) },
   'POST /api/runtime/executions/:id/release': { body: (f) => ({ jobId: f.jobId, owner: 'rt', reason: 'draining' }) },
   'POST /api/runtime/executions/:id/fail': { body: (f) => ({ jobId: f.jobId, owner: 'rt', message: 'the thread died', code: 'RUN_WORKER_CRASHED' }) },

@@ -66,6 +66,8 @@ interface ReferenceCase {
   foreign?: (w: World) => string
   /** What the route needs first (an install to rebind). */
   setup?: (w: World) => Promise<unknown>
+  /** Where the route says "not found", when not in its status (a batch answers per op). */
+  outcome?: (res: Response) => Promise<{ status: number; error: Record<string, unknown> }>
 }
 
 const serviceRows = async (w: World) => ctx.db.select({ v: services.currentVersion, name: services.name }).from(services).where(eq(services.userId, w.caller.user.id))
@@ -118,7 +120,23 @@ const REFERENCES: ReferenceCase[] = [
         ...json('POST', { jobId: ref, owner: 'rt', state: { status: 'completed', steps: {}, cursor: null, startedAt: 1, finishedAt: 2 } }),
         headers: { authorization: `Bearer ${w.callerToken}`, 'content-type': 'application/json' },
       }),
-    written: async (w) => ctx.db.select({ status: jobs.status, state: jobs.leaseOwner }).from(jobs).where(and(eq(jobs.id, w.otherJobId))),
+    written: async (w) => ctx.db.select({ status: jobs.status, owner: jobs.leaseOwner, until: jobs.leasedUntil }).from(jobs).where(and(eq(jobs.id, w.otherJobId))),
+  },
+  {
+    // A batch of job operations, each looked up in the token's workspace: answered per op.
+    route: 'POST /api/runtime/ops',
+    path: null,
+    foreign: (w) => w.otherJobId,
+    send: (w, ref) =>
+      ctx.app.request('/api/runtime/ops', {
+        ...json('POST', { ops: [{ op: 'heartbeat', executionId: w.otherExecution, jobId: ref, owner: 'rt' }] }),
+        headers: { authorization: `Bearer ${w.callerToken}`, 'content-type': 'application/json' },
+      }),
+    outcome: async (res) => {
+      const { results } = (await res.json()) as { results: { ok: boolean; code: string; message: string }[] }
+      return { status: results[0]!.code === 'NOT_FOUND' ? 404 : res.status, error: { code: results[0]!.code, message: results[0]!.message } }
+    },
+    written: async (w) => ctx.db.select({ status: jobs.status, owner: jobs.leaseOwner, until: jobs.leasedUntil }).from(jobs).where(eq(jobs.id, w.otherJobId)),
   },
 ]
 
@@ -154,10 +172,10 @@ describe('references to another owner’s resources', () => {
     const w = await world()
     await c.setup?.(w)
     const before = await c.written(w)
-    const foreign = await c.send(w, c.foreign?.(w) ?? w.foreign)
-    const missing = await c.send(w, newId())
-    const [theirs, nowhere] = [(await foreign.json()) as { error: Record<string, unknown> }, (await missing.json()) as { error: Record<string, unknown> }]
-    expect([foreign.status, missing.status]).toEqual([404, 404])
+    const outcome = c.outcome ?? (async (res: Response) => ({ status: res.status, error: ((await res.json()) as { error: Record<string, unknown> }).error }))
+    const theirs = await outcome(await c.send(w, c.foreign?.(w) ?? w.foreign))
+    const nowhere = await outcome(await c.send(w, newId()))
+    expect([theirs.status, nowhere.status]).toEqual([404, 404])
     expect(theirs.error.code).toBe('NOT_FOUND')
     expect({ ...theirs.error, requestId: undefined }).toEqual({ ...nowhere.error, requestId: undefined })
     if (c.path) expect(theirs.error.details).toEqual([{ path: c.path, message: expect.any(String) }])
