@@ -4,7 +4,7 @@ import type { AppDeps } from '../../deps'
 import { gateways, marketplaceItems, userInstalls, type UserInstall, type User, type Workspace } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
-import { gatewayNotFound, gatewaysOwnedBy } from '../gateways/gateway-owner'
+import { gatewayNotFound, gatewaysOwnedBy } from '../ownership/ownership'
 import { findPluginItem, listPluginItems, toPublicPlugin, type PluginItem } from './plugin-catalog'
 
 const PLAN_RANK = { FREE: 0, STARTER: 1, PRO: 2, BUSINESS: 3, ENTERPRISE: 4 } as const

@@ -12,7 +12,7 @@ import { newId } from '../../lib/crypto'
 import { validate } from '../../middleware/validate'
 import { audit } from '../audit/audit.service'
 import { authOf, requireAuth } from '../auth/auth.middleware'
-import { assertOwnGateways } from '../gateways/gateway-owner'
+import { assertOwnGateways } from '../ownership/ownership'
 import {
   cancelExecution,
   enqueueExecution,

@@ -4,8 +4,8 @@ import type { AppDeps } from '../../deps'
 import { serviceVersions, services } from '../../db/schema'
 import { newId } from '../../lib/crypto'
 import { AppError, notFound } from '../../lib/errors'
-import { assertOwnGateways } from '../gateways/gateway-owner'
-import { gatewayReferences } from './definition-references'
+import { assertOwnGateways } from '../ownership/ownership'
+import { gatewayReferences } from '../ownership/definition-references'
 
 export type Service = typeof services.$inferSelect
 

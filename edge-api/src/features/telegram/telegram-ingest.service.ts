@@ -4,7 +4,7 @@ import type { WorkflowDefinition } from '@2bot/contracts'
 import { gateways, serviceVersions, services, triggerListeners } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 import { toStorable } from '../../lib/storable-json'
-import { servicesOwnedBy } from '../gateways/gateway-owner'
+import { servicesOwnedBy } from '../ownership/ownership'
 import { enqueueExecutions, type Execution } from '../services/executions.service'
 import { matchesTrigger, triggerPayload, type EventTrigger } from './telegram-update'
 

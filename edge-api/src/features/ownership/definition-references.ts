@@ -1,5 +1,5 @@
 import type { WorkflowDefinition, WorkflowStep } from '@2bot/contracts'
-import type { GatewayReference } from '../gateways/gateway-owner'
+import type { GatewayReference } from './ownership'
 
 /**
  * Every gateway a definition names, with where: the event trigger's and each gateway step's,
