@@ -29,6 +29,8 @@ interface HomeResult {
   home: string
   health: LoadResult
   me: LoadResult
+  /** Signed-in lists (issue 11): the user's gateways and workflows, one of each on record. */
+  lists: LoadResult[]
   login: { p50Ms: number; p99Ms: number }
 }
 
@@ -38,12 +40,22 @@ async function measure(home: string, base: string): Promise<HomeResult> {
   await bearerFor(base, email, PASSWORD)
   const health = await load(`${home} GET /api/health`, { url: `${base}/api/health`, seconds: SECONDS })
   const me = await load(`${home} GET /api/users/me`, { url: `${base}/api/users/me`, headers: { authorization: `Bearer ${token}` }, seconds: SECONDS })
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const created = await Promise.all([
+    fetch(`${base}/api/gateways`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'WEBHOOK', name: 'Bench API', config: { baseUrl: 'https://api.example.com' }, credentials: { authType: 'none' } }) }),
+    fetch(`${base}/api/user/services`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Bench', definition: { trigger: { type: 'manual' }, steps: [{ id: 'a', type: 'transform', value: { ok: true } }] } }) }),
+  ])
+  for (const res of created) if (res.status !== 201) throw new Error(`${home} seeding lists: ${res.status} ${await res.text()}`)
+  const lists = [
+    await load(`${home} GET /api/gateways`, { url: `${base}/api/gateways`, headers: { authorization: `Bearer ${token}` }, seconds: SECONDS }),
+    await load(`${home} GET /api/user/services`, { url: `${base}/api/user/services`, headers: { authorization: `Bearer ${token}` }, seconds: SECONDS }),
+  ]
   const login = await loginLatency(base, email, PASSWORD)
-  for (const r of [health, me]) {
+  for (const r of [health, me, ...lists]) {
     if (r.non2xx || r.errors) throw new Error(`${r.name}: ${r.non2xx} non-2xx, ${r.errors} errors`)
   }
-  console.log(home, { health, me, login })
-  return { home, health, me, login }
+  console.log(home, { health, me, lists, login })
+  return { home, health, me, lists, login }
 }
 
 async function benchNode(): Promise<HomeResult> {
@@ -102,6 +114,7 @@ function report(results: HomeResult[]): string {
   const rows = results.flatMap((r) => [
     `| ${r.home} | GET /api/health | ${r.health.requestsPerSecond} | ${r.health.p50Ms} | ${r.health.p99Ms} |`,
     `| ${r.home} | GET /api/users/me (bearer session) | ${r.me.requestsPerSecond} | ${r.me.p50Ms} | ${r.me.p99Ms} |`,
+    ...r.lists.map((l) => `| ${r.home} | ${l.name.slice(r.home.length + 1)} (bearer session) | ${l.requestsPerSecond} | ${l.p50Ms} | ${l.p99Ms} |`),
   ])
   const logins = results.map((r) => `| ${r.home} | ${r.login.p50Ms} | ${r.login.p99Ms} |`)
   return [
