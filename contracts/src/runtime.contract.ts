@@ -8,7 +8,7 @@ const Lease = { jobId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)), own
 
 export const LeaseBody = v.strictObject({
   owner: Owner,
-  max: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10)), 1),
+  max: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(WORKFLOW_LIMITS.maxConcurrentRunsCeiling)), 1),
   leaseSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(300)), 30),
   /** Long poll: with nothing ready, wait up to this long for work (where the platform can). */
   waitMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(25_000)), 0),

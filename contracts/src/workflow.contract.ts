@@ -18,7 +18,10 @@ export const WORKFLOW_LIMITS = {
   maxOutputDepth: 100,
   /** All of a run's step outputs together: what its state (and each checkpoint) may carry. */
   maxRunDataBytes: 8 * 1024 * 1024,
+  /** Runs one workspace has in flight at once in the cloud (a shared platform's bulkhead per owner). */
   maxConcurrentRunsPerUser: 10,
+  /** What a deployment may raise it to (the embedded default on one's own machine: see local-config.ts). */
+  maxConcurrentRunsCeiling: 200,
   maxRetryAttempts: 10,
   maxDelayMs: 5 * 60 * 1000,
   maxCodeBytes: 64 * 1024,

@@ -35,6 +35,11 @@ export interface AppConfig {
   /** Where links in mails point, e.g. http://127.0.0.1:8080 */
   publicUrl: string
   rateLimits: { auth: RateLimit }
+  /**
+   * Runs one workspace has in flight at once (leases handed out beyond it wait). The cloud keeps
+   * WORKFLOW_LIMITS.maxConcurrentRunsPerUser, a bulkhead between tenants; the embedded home raises it.
+   */
+  workspaceRunsAtOnce?: number
 }
 
 /** Everything the app needs from the outside world; each entry point builds its own. */

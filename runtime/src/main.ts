@@ -14,7 +14,7 @@ import { startUsageReporter } from './worker/usage-reporter'
 import { createRunPool } from './worker/run-pool'
 import type { ToolsConfig } from './worker/run-tools'
 import { createHttpRuntimeApi } from './worker/runtime-api'
-import { PLUGIN_LIMITS, WORKSPACE_BULKHEADS } from '@2bot/contracts'
+import { PLUGIN_LIMITS, WORKFLOW_LIMITS, WORKSPACE_BULKHEADS } from '@2bot/contracts'
 import { createJsonLogger, type LogLevel } from '@2bot/contracts/logger'
 
 const RuntimeEnv = v.object({
@@ -27,7 +27,8 @@ const RuntimeEnv = v.object({
   TELEGRAM_API_ROOT: v.optional(v.pipe(v.string(), v.url())),
   /** How long a lease lasts without a heartbeat; a dead runtime's runs resume after this. */
   TWOBOT_LEASE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(5), v.maxValue(300)), '30'),
-  TWOBOT_CONCURRENCY: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(10)), '10'),
+  /** Runs in flight at once; the platform leases no more than its own cap for the workspace either. */
+  TWOBOT_CONCURRENCY: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(WORKFLOW_LIMITS.maxConcurrentRunsCeiling)), String(WORKFLOW_LIMITS.maxConcurrentRunsPerUser)),
   /** `GET /health` (liveness, RSS, CPU, runs in flight) on this port; none when unset. */
   TWOBOT_HEALTH_PORT: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(0), v.maxValue(65535))),
   /** 127.0.0.1 with host networking; 0.0.0.0 where the health check comes from outside (Nomad bridge). */
@@ -40,7 +41,10 @@ const RuntimeEnv = v.object({
    * thread (lightest, for trusted code only).
    */
   TWOBOT_CODE_ISOLATION: v.optional(v.picklist(['worker', 'inline']), 'worker'),
-  /** Worker threads for code steps at most; by default one per run that may be in flight, so no run waits for another's code. */
+  /**
+   * Worker threads for code steps at most; by default one per run that may be in flight, up to 16
+   * (beyond that many busy code steps at once, the next waits for a thread; other steps never do).
+   */
   TWOBOT_CODE_THREADS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(32))),
   /**
    * `worker` (containers): bulkheads — each service run in a worker thread of its own with
@@ -75,7 +79,7 @@ export async function main(): Promise<void> {
   const config: ToolsConfig = {
     codeMemoryMb: env.TWOBOT_CODE_MEMORY_MB,
     codeIsolation: env.TWOBOT_CODE_ISOLATION,
-    codeThreads: env.TWOBOT_CODE_THREADS ?? env.TWOBOT_CONCURRENCY,
+    codeThreads: env.TWOBOT_CODE_THREADS ?? Math.min(env.TWOBOT_CONCURRENCY, 16),
     telegramApiRoot: env.TELEGRAM_API_ROOT,
     allowPrivateNetworks: env.TWOBOT_ALLOW_PRIVATE_NETWORKS === 'true',
   }

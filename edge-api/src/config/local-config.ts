@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { WORKFLOW_LIMITS } from '@2bot/contracts'
 import { CommonEnv, EncryptionKey, envIssues } from './env-schema'
 
 const LocalEnv = v.object({
@@ -27,9 +28,15 @@ const LocalEnv = v.object({
   WORKSPACE_HEALTH_PORTS: v.optional(v.pipe(v.string(), v.regex(/^\d{2,5}-\d{2,5}$/, 'WORKSPACE_HEALTH_PORTS must look like 20400-20599')), '20400-20599'),
   /** Overrides every plan's idle minutes before a workspace sleeps (development, tests). */
   WORKSPACE_IDLE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1))),
-  /** QuickJS heap per code step in a runtime (default 64 MB); tests raise it to reach the container's limit. */
+  /**
+   * Runs one workspace has in flight at once. Default: 64 for child-process runtimes with runs on
+   * their main thread (the embedded default: one's own machine, no other tenant to wall off), 10
+   * where each run takes a thread or container memory of its own (the cloud's per-owner limit).
+   */
+  WORKSPACE_MAX_RUNS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(WORKFLOW_LIMITS.maxConcurrentRunsCeiling))),
   /** `worker`: runs and gateways of embedded (process) runtimes in threads with their own memory limits, as containers always do. */
   WORKSPACE_ISOLATION: v.optional(v.picklist(['worker', 'inline'], 'WORKSPACE_ISOLATION must be worker or inline')),
+  /** QuickJS heap per code step in a runtime (default 64 MB); tests raise it to reach the container's limit. */
   WORKSPACE_CODE_MEMORY_MB: v.optional(v.pipe(v.string(), v.regex(/^\d{1,5}$/, 'WORKSPACE_CODE_MEMORY_MB must be a number'))),
   /** How often a running workspace's usage is sampled and stored. */
   WORKSPACE_SAMPLE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(3600)), '60'),

@@ -86,7 +86,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
   const logger = createJsonLogger({ minLevel: config.LOG_LEVEL })
   let apiUrl = publicUrl
   const [portsFrom, portsTo] = config.WORKSPACE_HEALTH_PORTS.split('-').map(Number) as [number, number]
-  const { driver: workspaceDriver, description: workspacesDescription } = await createLocalWorkspaceDriver({
+  const { driver: workspaceDriver, description: workspacesDescription, runsAtOnce } = await createLocalWorkspaceDriver({
     mode: config.WORKSPACE_DRIVER,
     socketPath: config.DOCKER_SOCKET,
     image: config.WORKSPACE_IMAGE,
@@ -97,6 +97,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     apiUrl: () => apiUrl,
     logger,
     db,
+    runsAtOnce: config.WORKSPACE_MAX_RUNS,
     env: {
       ...(config.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: config.TELEGRAM_API_ROOT } : {}),
       ...(config.WORKSPACE_LEASE_SECONDS ? { TWOBOT_LEASE_SECONDS: config.WORKSPACE_LEASE_SECONDS } : {}),
@@ -122,6 +123,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
       corsOrigins: [DESKTOP_ORIGIN, ...config.CORS_ORIGINS],
       publicUrl,
       rateLimits: { auth: { max: config.AUTH_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 } },
+      workspaceRunsAtOnce: runsAtOnce,
     },
     db,
     cache,
@@ -162,7 +164,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
       cache: upstash ? 'upstash redis' : 'memory',
       queue: config.QSTASH_TOKEN ? 'qstash' : 'local (in process)',
       billing: 'local plan switch',
-      workspaces: workspacesDescription,
+      workspaces: `${workspacesDescription}, ${runsAtOnce} runs at once each`,
     },
     setApiUrl: (url) => {
       apiUrl = url

@@ -4,6 +4,7 @@ import { createDockerDriver, dockerAnswers } from '../adapters/workspace/docker.
 import type { WorkspaceDriver } from '../adapters/workspace/workspace-driver.port'
 import type { Db } from '../db/db'
 import { workspaceLimits } from '../features/workspaces/workspace-limits'
+import { WORKFLOW_LIMITS } from '@2bot/contracts'
 import type { Logger } from '@2bot/contracts/logger'
 import { createProcessDriver } from './process-driver'
 
@@ -18,18 +19,32 @@ export interface LocalWorkspaceDriverOptions {
   logger: Logger
   db: Db
   env: Record<string, string>
+  /** Runs a workspace has in flight at once (WORKSPACE_MAX_RUNS); unset: by the driver picked, see below. */
+  runsAtOnce?: number
   /** How often child-process runtimes report their usage (the samples' interval). */
   usageReportSeconds?: number
 }
 
 const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/podman/podman.sock']
 
+/**
+ * Runs at once in a child-process runtime whose runs share its main thread: they mostly wait on
+ * the network and the platform, so 50 callers at once keep 50 runs going instead of queueing
+ * behind 10. Thread and container bulkheads give each run memory of its own: they keep the cloud's 10.
+ */
+export const EMBEDDED_RUNS_AT_ONCE = 64
+
 /** Picks the embedded mode's workspace driver; the description goes in the start-up banner. */
-export async function createLocalWorkspaceDriver(opts: LocalWorkspaceDriverOptions): Promise<{ driver: WorkspaceDriver; description: string }> {
-  const processDriver = () => ({
-    driver: createProcessDriver({ repoRoot: opts.repoRoot, apiUrl: opts.apiUrl, logger: opts.logger, env: opts.env, usageReportSeconds: opts.usageReportSeconds }),
-    description: 'child processes (runtime/src/main.ts)',
-  })
+export async function createLocalWorkspaceDriver(opts: LocalWorkspaceDriverOptions): Promise<{ driver: WorkspaceDriver; description: string; runsAtOnce: number }> {
+  const runtimeEnv = (runsAtOnce: number) => ({ ...opts.env, TWOBOT_CONCURRENCY: String(runsAtOnce) })
+  const processDriver = () => {
+    const runsAtOnce = opts.runsAtOnce ?? (opts.env.TWOBOT_ISOLATION === 'worker' ? WORKFLOW_LIMITS.maxConcurrentRunsPerUser : EMBEDDED_RUNS_AT_ONCE)
+    return {
+      driver: createProcessDriver({ repoRoot: opts.repoRoot, apiUrl: opts.apiUrl, logger: opts.logger, env: runtimeEnv(runsAtOnce), usageReportSeconds: opts.usageReportSeconds }),
+      description: 'child processes (runtime/src/main.ts)',
+      runsAtOnce,
+    }
+  }
   if (opts.mode === 'process') return processDriver()
   const socketPath = opts.socketPath ?? DEFAULT_SOCKETS.find((s) => existsSync(s))
   if (!socketPath) {
@@ -45,14 +60,16 @@ export async function createLocalWorkspaceDriver(opts: LocalWorkspaceDriverOptio
     opts.logger.log('info', 'workspaces run as child processes', { reason: why })
     return processDriver()
   }
+  const runsAtOnce = opts.runsAtOnce ?? WORKFLOW_LIMITS.maxConcurrentRunsPerUser
   return {
+    runsAtOnce,
     driver: createDockerDriver({
       docker,
       image: opts.image,
       apiUrl: opts.apiUrl,
       limitsFor: (workspaceId) => workspaceLimits(opts.db, workspaceId),
       logger: opts.logger,
-      env: opts.env,
+      env: runtimeEnv(runsAtOnce),
       healthPorts: opts.healthPorts,
     }),
     description: `containers (${opts.image} via ${socketPath})`,

@@ -102,9 +102,10 @@ export async function executeJob(job: LeasedJob, ctx: RunContext): Promise<void>
       random: Math.random,
       checkpoint: (event) => checkpoints.add(event),
       stepStarted: async ({ key, attempt, startedAt }) => {
-        // Held-back checkpoints land before anything reaches outside.
-        await checkpoints.flush()
-        await ctx.api.stepStarted(executionId, { ...lease, key, attempt, startedAt })
+        // Held-back checkpoints land before anything reaches outside: the step goes on only once
+        // both they and its start are recorded. Asked together, they travel in one request (one
+        // transaction) instead of one round trip after the other.
+        await Promise.all([checkpoints.flush(), ctx.api.stepStarted(executionId, { ...lease, key, attempt, startedAt })])
       },
     }
     const before = job.execution.state as RunState | null

@@ -14,6 +14,7 @@ describe('run ops batcher', () => {
       return ops.map((): RunOpResult => ({ ok: true }))
     })
     const first = batcher.submit(heartbeat(0))
+    await new Promise((r) => setTimeout(r, 10))
     const rest = [1, 2, 3].map((n) => batcher.submit(heartbeat(n)))
     await new Promise((r) => setTimeout(r, 10))
     expect(batches).toHaveLength(1)
@@ -28,8 +29,15 @@ describe('run ops batcher', () => {
     const twoOps = 2 * JSON.stringify(heartbeat(0)).length + 1
     const batcher = createRunOpsBatcher(async (ops) => (sizes.push(ops.length), ops.map(() => ({ ok: true as const }))), { maxBytes: twoOps })
     await Promise.all([0, 1, 2, 3, 4, 5].map((n) => batcher.submit(heartbeat(n))))
-    // The first goes alone, then at most two fit.
-    expect(sizes).toEqual([1, 2, 2, 1])
+    expect(sizes).toEqual([2, 2, 2])
+  })
+
+  it('sends what is asked in one turn of the event loop in one request (a step start and the checkpoint held before it)', async () => {
+    const batches: string[][] = []
+    const batcher = createRunOpsBatcher(async (ops) => (batches.push(ops), ops.map(() => ({ ok: true as const }))))
+    const checkpoint = Promise.resolve().then(() => batcher.submit(heartbeat(1)))
+    await Promise.all([batcher.submit(heartbeat(0)), checkpoint])
+    expect(batches.map((b) => b.length)).toEqual([2])
   })
 
   it('resends a batch refused whole op by op, so only the op at fault fails', async () => {
@@ -41,9 +49,8 @@ describe('run ops batcher', () => {
       if (ops.some((o) => o.includes('"e2"'))) throw refused
       return ops.map(() => ({ ok: true as const }))
     })
-    const first = batcher.submit(heartbeat(0))
+    await batcher.submit(heartbeat(0))
     const later = [1, 2, 3].map((n) => batcher.submit(heartbeat(n)).then((r) => r, (e: Error) => e.message))
-    await first
     expect(await Promise.all(later)).toEqual([{ ok: true }, 'too large', { ok: true }])
   })
 

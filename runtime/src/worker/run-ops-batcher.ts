@@ -16,7 +16,10 @@ const refusedWhole = (err: unknown) => {
 /**
  * Coalesces the runs' calls (steps started, checkpoints, heartbeats) into batches: one request in
  * flight at a time, and whatever the runs ask meanwhile goes in the next one. Under load the
- * platform then pays one transaction for many runs; alone, a call goes at once, as before.
+ * platform then pays one transaction for many runs. An idle batcher sends at the end of the
+ * current turn of the event loop (setImmediate), not at once: what the runs ask in the same turn
+ * (a step's start and the checkpoints held before it, the answers of several HTTP steps read in
+ * one poll) travels in one request.
  * Each op is serialised once, on submit, so a batch's size is known before it is sent (at most
  * `maxOps` ops and `maxBytes` of JSON, below what the platform takes from a runtime). A batch
  * refused whole is resent op by op, so the op at fault fails alone.
@@ -26,6 +29,7 @@ export function createRunOpsBatcher(send: SendOps, opts: { maxOps?: number; maxB
   const maxBytes = opts.maxBytes ?? 8 * 2 ** 20
   const queue: { json: string; resolve(r: RunOpResult): void; reject(err: unknown): void }[] = []
   let inFlight = false
+  let scheduled = false
 
   const take = () => {
     let bytes = 0
@@ -35,6 +39,7 @@ export function createRunOpsBatcher(send: SendOps, opts: { maxOps?: number; maxB
   }
 
   async function pump(): Promise<void> {
+    scheduled = false
     inFlight = true
     while (queue.length > 0) {
       const batch = take()
@@ -54,7 +59,10 @@ export function createRunOpsBatcher(send: SendOps, opts: { maxOps?: number; maxB
     submit(op) {
       return new Promise<RunOpResult>((resolve, reject) => {
         queue.push({ json: JSON.stringify(op), resolve, reject })
-        if (!inFlight) void pump()
+        if (!inFlight && !scheduled) {
+          scheduled = true
+          setImmediate(() => void pump())
+        }
       })
     },
   }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm'
-import type { LeasedJob, RunStateBody } from '@2bot/contracts'
+import { type LeasedJob, type RunStateBody, WORKFLOW_LIMITS } from '@2bot/contracts'
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, type Job } from '../../db/schema'
 import { findVersion } from '../services/services.service'
@@ -8,10 +8,10 @@ import { AppError } from '../../lib/errors'
 
 /** Leases a job may have before it is dead-lettered (a run that keeps killing its runtime). */
 export const MAX_LEASES = 5
-export const MAX_CONCURRENT_PER_WORKSPACE = 10
 
 /**
- * Hands out up to `max` ready jobs of this workspace, never more than 10 running at once, in one
+ * Hands out up to `max` ready jobs of this workspace, never more than the deployment's runs at once
+ * (`config.workspaceRunsAtOnce`; 10 in the cloud), in one
  * statement (count, pick, lease, mark the runs RUNNING). `FOR UPDATE SKIP LOCKED` lets several
  * runtimes poll without taking the same job. In an organization's pool, jobs of
  * `overQuotaDepartments` (the workspace row's) go after the others: fair share, and soft — with
@@ -25,7 +25,8 @@ export async function leaseJobs(
   const now = deps.clock.now().toISOString()
   const until = new Date(deps.clock.now().getTime() + opts.leaseSeconds * 1000).toISOString()
   const behind = opts.overQuotaDepartments ?? []
-  const room = sql`greatest(0, least(${opts.max}::int, ${MAX_CONCURRENT_PER_WORKSPACE}::int - (select count(*)::int from ${jobs} where workspace_id = ${workspaceId} and status = 'LEASED')))`
+  const atOnce = deps.config.workspaceRunsAtOnce ?? WORKFLOW_LIMITS.maxConcurrentRunsPerUser
+  const room = sql`greatest(0, least(${opts.max}::int, ${atOnce}::int - (select count(*)::int from ${jobs} where workspace_id = ${workspaceId} and status = 'LEASED')))`
   const ready =
     behind.length === 0
       ? sql`select id from ${jobs} where workspace_id = ${workspaceId} and status = 'QUEUED' and available_at <= ${now}::timestamptz

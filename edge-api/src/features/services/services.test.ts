@@ -155,6 +155,23 @@ describe('runs through the runtime API', () => {
     expect(gw.status).toBe(404)
   })
 
+  it("leases no more runs at once than the deployment allows a workspace: the cloud's 10, or what config.workspaceRunsAtOnce says", async () => {
+    const { agent, user } = await registerUser(ctx)
+    const service = await serviceFor(agent)
+    for (let i = 0; i < 14; i++) expect((await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })).status).toBe(202)
+    const runtime = await runtimeFor(user.id)
+    const lease = async () => ((await runtime.post('/lease', { owner: 'rt', max: 50 })).body.jobs as unknown[]).length
+    expect(ctx.deps.config.workspaceRunsAtOnce).toBeUndefined()
+    expect(await lease()).toBe(10)
+    expect(await lease()).toBe(0)
+    ctx.deps.config.workspaceRunsAtOnce = 13
+    try {
+      expect(await lease()).toBe(3)
+    } finally {
+      delete ctx.deps.config.workspaceRunsAtOnce
+    }
+  })
+
   it('requeues a job whose runtime stopped heartbeating; the old runtime then loses its lease', async () => {
     const { agent, user } = await registerUser(ctx)
     const service = await serviceFor(agent)
