@@ -6,13 +6,14 @@ import { storableText } from '../../lib/storable-json'
 import { notifyGatewayError } from '../notifications/notifications.service'
 import { telegramWebhookSecret } from '../telegram/webhook-secret'
 import { forgetGatewayStamp } from './gateway-stamps'
-import { gatewayCredentials, type Gateway } from './gateways.service'
+import { forgetGatewayList, gatewayCredentials, type Gateway } from './gateways.service'
 
 type TestResult = { ok: boolean; info?: Record<string, unknown>; error?: string }
 
 async function save(deps: AppDeps, id: string, set: Partial<typeof gateways.$inferInsert>): Promise<Gateway> {
   const [row] = await deps.db.update(gateways).set({ ...set, updatedAt: deps.clock.now() }).where(eq(gateways.id, id)).returning()
   forgetGatewayStamp(deps, id)
+  forgetGatewayList(deps, row!.userId)
   return row!
 }
 

@@ -25,8 +25,17 @@ export function toPublicGateway(row: Gateway): PublicGateway {
   }
 }
 
+const listKey = (userId: string) => `gateways-of:${userId}`
+
+/**
+ * Whoever changes what the list shows forgets its owner's list, which the row cache keeps
+ * otherwise (every UI page reads it); only lastActive, stamped per Telegram message, waits out the cache's 5 s.
+ */
+export const forgetGatewayList = (deps: AppDeps, userId: string) => deps.rowCache?.invalidate(listKey(userId))
+
 export async function listGateways(deps: AppDeps, userId: string): Promise<Gateway[]> {
-  return deps.db.select().from(gateways).where(and(eq(gateways.userId, userId), isNull(gateways.deletedAt))).orderBy(desc(gateways.createdAt))
+  const load = () => deps.db.select().from(gateways).where(and(eq(gateways.userId, userId), isNull(gateways.deletedAt))).orderBy(desc(gateways.createdAt))
+  return deps.rowCache ? deps.rowCache.get(listKey(userId), load) : load()
 }
 
 export async function findGateway(deps: AppDeps, userId: string, id: string): Promise<Gateway> {
@@ -51,6 +60,7 @@ export async function createGateway(deps: AppDeps, userId: string, input: Create
       updatedAt: now,
     })
     .returning()
+  forgetGatewayList(deps, userId)
   return row!
 }
 
@@ -79,12 +89,14 @@ export async function updateGateway(
   }
   const [row] = await deps.db.update(gateways).set(set).where(eq(gateways.id, existing.id)).returning()
   forgetGatewayStamp(deps, existing.id)
+  forgetGatewayList(deps, existing.userId)
   return row!
 }
 
 export async function deleteGateway(deps: AppDeps, existing: Gateway): Promise<void> {
   await deps.db.update(gateways).set({ deletedAt: deps.clock.now(), status: 'DISCONNECTED', updatedAt: deps.clock.now() }).where(eq(gateways.id, existing.id))
   forgetGatewayStamp(deps, existing.id)
+  forgetGatewayList(deps, existing.userId)
 }
 
 export async function gatewayCredentials<T = Record<string, unknown>>(deps: AppDeps, row: Gateway): Promise<T> {

@@ -28,6 +28,18 @@ describe('/api/gateways', () => {
     expect(list).not.toContain(BOT_TOKEN)
   })
 
+  it('lists what was just written: the cached list follows a create, a rename and a delete at once', async () => {
+    const { agent } = await registerUser(ctx)
+    const names = async () => (await (await agent.api.gateways.$get()).json()).gateways.map((g) => g.name)
+    expect(await names()).toEqual([])
+    const { gateway } = (await (await agent.api.gateways.$post({ json: botBody })).json()) as { gateway: { id: string } }
+    expect(await names()).toEqual([botBody.name])
+    expect((await agent.api.gateways[':id'].$patch({ param: { id: gateway.id }, json: { name: 'Renamed' } })).status).toBe(200)
+    expect(await names()).toEqual(['Renamed'])
+    expect((await agent.api.gateways[':id'].$delete({ param: { id: gateway.id } })).status).toBe(200)
+    expect(await names()).toEqual([])
+  })
+
   it('validates config and credentials per type, naming the field', async () => {
     const { agent } = await registerUser(ctx)
     const cases: [unknown, string][] = [

@@ -26,6 +26,7 @@ import {
   createService,
   deleteService,
   findService,
+  findServiceToRead,
   findVersion,
   listServices,
   listVersions,
@@ -129,9 +130,8 @@ export const servicesRoutes = new Hono<AppEnv>()
   })
   .get('/:id/executions', read, validate('query', ListExecutionsQuery), async (c) => {
     const deps = c.get('deps')
-    const service = await findService(deps, authOf(c).user.id, c.req.param('id'))
-    const rows = await listExecutions(deps, service.id, c.req.valid('query'))
-    return c.json({ executions: rows.map(toPublicExecution) })
+    const service = await findServiceToRead(deps, authOf(c).user.id, c.req.param('id'))
+    return c.json({ executions: await listExecutions(deps, service.id, c.req.valid('query')) })
   })
   .get('/:id/executions/:execId', read, async (c) => {
     const deps = c.get('deps')

@@ -36,8 +36,14 @@ export function toPublicService(row: Service, definition?: unknown): PublicServi
   }
 }
 
+const listKey = (userId: string) => `services-of:${userId}`
+
+/** Whoever changes what the list shows (a write below, a run's lastRunAt) forgets its owner's list, which the row cache keeps otherwise. */
+export const forgetServiceList = (deps: AppDeps, userId: string) => deps.rowCache?.invalidate(listKey(userId))
+
 export async function listServices(deps: AppDeps, userId: string): Promise<Service[]> {
-  return deps.db.select().from(services).where(and(eq(services.userId, userId), isNull(services.deletedAt))).orderBy(desc(services.updatedAt))
+  const load = () => deps.db.select().from(services).where(and(eq(services.userId, userId), isNull(services.deletedAt))).orderBy(desc(services.updatedAt))
+  return deps.rowCache ? deps.rowCache.get(listKey(userId), load) : load()
 }
 
 /** A service of this user, or 404 — never another tenant's. */
@@ -56,7 +62,20 @@ export async function findServiceForTrigger(deps: AppDeps, id: string): Promise<
   return deps.rowCache ? deps.rowCache.get(`service:${id}`, load) : load()
 }
 
-const forgetService = (deps: AppDeps, id: string) => deps.rowCache?.invalidate(`service:${id}`)
+/**
+ * findService for the hot reads that need only the service's id and owner (its executions list):
+ * the row may come from the row cache, as for triggers.
+ */
+export async function findServiceToRead(deps: AppDeps, userId: string, id: string): Promise<Service> {
+  const row = await findServiceForTrigger(deps, id)
+  if (!row || row.userId !== userId) throw notFound('Service')
+  return row
+}
+
+const forgetService = (deps: AppDeps, service: { id: string; userId: string }) => {
+  deps.rowCache?.invalidate(`service:${service.id}`)
+  forgetServiceList(deps, service.userId)
+}
 
 /** A version's definition; versions are immutable, so it may come from process memory. */
 export async function findVersion(deps: AppDeps, serviceId: string, version: number): Promise<WorkflowDefinition> {
@@ -85,6 +104,7 @@ export async function createService(deps: AppDeps, userId: string, input: { name
     await tx.insert(serviceVersions).values({ id: newId(), serviceId: id, version: 1, definition: definition as unknown as Record<string, unknown>, createdById: userId, createdAt: now })
     return row!
   })
+  forgetServiceList(deps, userId)
   return { service, definition }
 }
 
@@ -114,7 +134,7 @@ export async function updateService(
       .returning()
     return row!
   })
-  forgetService(deps, existing.id)
+  forgetService(deps, existing)
   return updated
 }
 
@@ -128,11 +148,11 @@ export async function listVersions(deps: AppDeps, serviceId: string) {
 
 export async function setEnabled(deps: AppDeps, existing: Service, isEnabled: boolean): Promise<Service> {
   const [row] = await deps.db.update(services).set({ isEnabled, updatedAt: deps.clock.now() }).where(eq(services.id, existing.id)).returning()
-  forgetService(deps, existing.id)
+  forgetService(deps, existing)
   return row!
 }
 
 export async function deleteService(deps: AppDeps, existing: Service): Promise<void> {
   await deps.db.update(services).set({ deletedAt: deps.clock.now(), isEnabled: false }).where(eq(services.id, existing.id))
-  forgetService(deps, existing.id)
+  forgetService(deps, existing)
 }

@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm'
+import { desc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executions, jobs } from '../../db/schema'
 import { ensureWorkspace, issueWorkspaceToken } from '../workspaces/workspaces.service'
 import { createBotGateway, createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 import { reapExpiredLeases } from '../runtime/runtime.service'
+import { toPublicExecution } from './executions.service'
 
 let ctx: TestContext
 beforeAll(async () => {
@@ -263,6 +264,30 @@ describe('runs through the runtime API', () => {
     const bad = await agent.raw(`/api/user/services/${service.id}/executions?status=EXPLODED`)
     expect(bad.status).toBe(400)
     expect((await agent.raw(`/api/user/services/${service.id}/executions?after=yesterday`)).status).toBe(400)
+  })
+
+  it('lists what was just written: the cached list of workflows follows a rename and a run (lastRunAt) at once', async () => {
+    const { agent } = await registerUser(ctx)
+    const service = await serviceFor(agent)
+    const listed = async () => (await (await agent.api.user.services.$get()).json()).services.find((s) => s.id === service.id)!
+    expect(await listed()).toMatchObject({ name: 'Greeter', lastRunAt: null })
+    await agent.api.user.services[':id'].$patch({ param: { id: service.id }, json: { name: 'Greeter 2' } })
+    await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })
+    expect(await listed()).toMatchObject({ name: 'Greeter 2', lastRunAt: ctx.clock.now().toISOString() })
+  })
+
+  it('lists each execution exactly as toPublicExecution shows it (the page is built as JSON by PostgreSQL)', async () => {
+    const { execution, agent, service, runtime, job } = await leasedRun()
+    const lease = { jobId: job.jobId, owner: 'rt' }
+    const failed = { status: 'failed', steps: {}, cursor: null, startedAt: Date.now(), finishedAt: Date.now(), error: { message: 'It said "no" — ünïcode', kind: 'USER' } }
+    expect((await runtime.post(`/executions/${execution.id}/checkpoint`, { ...lease, state: failed })).status).toBe(200)
+    ctx.clock.advance(1234)
+    await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: { dryRun: true } })
+    const listed = (await (await agent.api.user.services[':id'].executions.$get({ param: { id: service.id }, query: {} })).json()).executions
+    const rows = await ctx.db.select().from(executions).where(eq(executions.serviceId, service.id)).orderBy(desc(executions.createdAt))
+    expect(listed).toEqual(rows.map(toPublicExecution))
+    expect(listed.map((e) => e.status)).toEqual(['PENDING', 'FAILED'])
+    expect(listed[1]!.completedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
   })
 
   it('lists executions within a date range', async () => {

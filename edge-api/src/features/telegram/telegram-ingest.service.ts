@@ -59,6 +59,7 @@ export async function ingestTelegramUpdate(deps: AppDeps, gateway: GatewayRow, u
     const execution = created.find((e) => e.dedupKey === `test:${listener.id}`)
     if (execution) await deps.db.update(triggerListeners).set({ executionId: execution.id }).where(eq(triggerListeners.id, listener.id))
   }
+  // Cached gateway lists show this at most the row cache's 5 s late (forgetting them on every message would keep them cold).
   await deps.db.update(gateways).set({ lastActive: now }).where(eq(gateways.id, gateway.id))
   return created
 }

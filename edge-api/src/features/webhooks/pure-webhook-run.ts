@@ -6,7 +6,7 @@ import { directRunWriter } from '../../adapters/runs/finished-runs.writers'
 import { scanJson, toStorable } from '../../lib/storable-json'
 import { RUN_STATUS } from '../services/run-records'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
-import type { Service } from '../services/services.service'
+import { forgetServiceList, type Service } from '../services/services.service'
 
 export interface PureWebhookResult {
   executionId: string
@@ -53,6 +53,7 @@ export async function runPureWebhook(deps: AppDeps, service: Service, definition
     completedAt: deps.clock.now(),
     createdAt,
   })
+  forgetServiceList(deps, service.userId)
   if (status === 'FAILED') await notifyExecutionFailed(deps, executionId)
   return { executionId, status, result: state.lastOutput ?? null, error: state.error?.message ?? null }
 }

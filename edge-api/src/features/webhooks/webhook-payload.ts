@@ -4,7 +4,7 @@ import { AppError } from '../../lib/errors'
 import { MAX_JSON_DEPTH, scanJson, storableText, toStorable } from '../../lib/storable-json'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
 import { directRunWriter } from '../../adapters/runs/finished-runs.writers'
-import type { Service } from '../services/services.service'
+import { forgetServiceList, type Service } from '../services/services.service'
 
 export interface WebhookTrigger {
   body: unknown
@@ -58,6 +58,7 @@ export async function recordRefusedTrigger(deps: AppDeps, service: Service, trig
     completedAt: now,
     createdAt: now,
   })
+  forgetServiceList(deps, service.userId)
   await notifyExecutionFailed(deps, id)
   return id
 }
