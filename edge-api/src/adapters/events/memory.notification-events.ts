@@ -1,19 +1,7 @@
 import type { NotificationSignal, NotificationEvents } from './notification-events.port'
+import { createKeyedListeners } from './keyed-listeners'
 
 export function createNotificationEvents(): NotificationEvents {
-  const listeners = new Map<string, Set<(signal: NotificationSignal) => void>>()
-  return {
-    publish(userId, signal) {
-      listeners.get(userId)?.forEach((l) => l(signal))
-    },
-    subscribe(userId, listener) {
-      let set = listeners.get(userId)
-      if (!set) listeners.set(userId, (set = new Set()))
-      set.add(listener)
-      return () => {
-        set.delete(listener)
-        if (set.size === 0) listeners.delete(userId)
-      }
-    },
-  }
+  const listeners = createKeyedListeners<NotificationSignal>()
+  return { publish: listeners.emit, subscribe: listeners.add }
 }

@@ -5,6 +5,7 @@ import { newId } from '../../lib/crypto'
 import { createBotGateway, createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 import { ingestTelegramUpdate } from './telegram-ingest.service'
 import { telegramWebhookSecret } from './webhook-secret'
+import { textUpdate } from '../../../test/support/telegram-update'
 
 let ctx: TestContext
 beforeAll(async () => {
@@ -12,10 +13,6 @@ beforeAll(async () => {
 })
 afterAll(() => ctx.close())
 
-const update = (id: number, text: string) => ({
-  update_id: id,
-  message: { message_id: id, date: 1, text, chat: { id: 42, type: 'private', first_name: 'A' }, from: { id: 42, is_bot: false, first_name: 'A' } },
-})
 const listeningOn = (gatewayId: string) => ({ version: 1, trigger: { type: 'event', gatewayId, event: 'message' }, config: {}, steps: [{ id: 'r', type: 'transform', value: '{{ trigger.message.text }}', onError: 'stop' }] })
 
 /**
@@ -47,7 +44,7 @@ describe('Telegram ingest delivers only to the gateway’s owner', () => {
     const orgs = await plantedWorkflow(alice.user.id, gatewayId, orgId)
 
     const secret = await telegramWebhookSecret(ctx.deps.secrets, gatewayId)
-    const res = await ctx.app.request(`/api/webhooks/telegram/${gatewayId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update(1, 'private to alice')) })
+    const res = await ctx.app.request(`/api/webhooks/telegram/${gatewayId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(textUpdate(1, 'private to alice')) })
     expect(await res.json()).toEqual({ ok: true, executions: 1 })
     expect((await ctx.db.select().from(executions).where(eq(executions.serviceId, mine))).length).toBe(1)
     for (const planted of [bobs, orgs]) {
@@ -57,7 +54,7 @@ describe('Telegram ingest delivers only to the gateway’s owner', () => {
     }
     // The embedded long-polling path goes through the same ingest.
     const [gateway] = await ctx.db.query.gateways.findMany({ where: (g, { eq: is }) => is(g.id, gatewayId) })
-    const polled = await ingestTelegramUpdate(ctx.deps, gateway!, update(2, 'polled') as never)
+    const polled = await ingestTelegramUpdate(ctx.deps, gateway!, textUpdate(2, 'polled') as never)
     expect(polled.map((e) => e.serviceId)).toEqual([mine])
   })
 
@@ -67,7 +64,7 @@ describe('Telegram ingest delivers only to the gateway’s owner', () => {
     const created = await agent.raw('/api/user/services', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'w', definition: listeningOn(gatewayId) }) })
     const serviceId = ((await created.json()) as { service: { id: string } }).service.id
     const secret = await telegramWebhookSecret(ctx.deps.secrets, gatewayId)
-    const res = await ctx.app.request(`/api/webhooks/telegram/${gatewayId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update(3, 'nul\u0000 and half \uD83D')) })
+    const res = await ctx.app.request(`/api/webhooks/telegram/${gatewayId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(textUpdate(3, 'nul\u0000 and half \uD83D')) })
     expect(await res.json()).toEqual({ ok: true, executions: 1 })
     const [run] = await ctx.db.select().from(executions).where(eq(executions.serviceId, serviceId))
     expect(run!.triggerData).toMatchObject({ message: { text: 'nul\uFFFD and half \uFFFD' } })

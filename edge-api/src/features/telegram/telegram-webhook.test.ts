@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executions, jobs } from '../../db/schema'
 import { createTestContext, registerUser, type TestContext } from '../../../test/support/test-app'
 import { telegramWebhookSecret } from './webhook-secret'
+import { textUpdate } from '../../../test/support/telegram-update'
 
 let ctx: TestContext
 beforeAll(async () => {
@@ -10,10 +11,6 @@ beforeAll(async () => {
 })
 afterAll(() => ctx.close())
 
-const update = (id: number, text: string) => ({
-  update_id: id,
-  message: { message_id: id, date: 1, text, chat: { id: 42, type: 'private', first_name: 'A' }, from: { id: 42, is_bot: false, first_name: 'A' } },
-})
 
 describe('POST /api/webhooks/telegram/:gatewayId', () => {
   it('fans one update out to every matching workflow in one go, once per update id', async () => {
@@ -29,13 +26,13 @@ describe('POST /api/webhooks/telegram/:gatewayId', () => {
     const post = (body: unknown, headers: Record<string, string> = { 'x-telegram-bot-api-secret-token': secret }) =>
       ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
 
-    const res = await post(update(10, 'order 66'))
+    const res = await post(textUpdate(10, 'order 66'))
     expect(await res.json()).toEqual({ ok: true, executions: 2 })
     const rows = await ctx.db.select().from(executions).where(eq(executions.triggeredBy, `event:${gateway.id}`))
     expect(rows).toHaveLength(2)
     expect(rows[0]!.triggerData).toMatchObject({ event: 'message', message: { text: 'order 66', chat: { id: 42 } } })
     for (const row of rows) expect((await ctx.db.select().from(jobs).where(eq(jobs.executionId, row.id)))[0]!.status).toBe('QUEUED')
-    expect(await (await post(update(10, 'order 66'))).json()).toEqual({ ok: true, executions: 0 })
+    expect(await (await post(textUpdate(10, 'order 66'))).json()).toEqual({ ok: true, executions: 0 })
   })
 
   it('matches a catastrophic-backtracking text pattern at once, through the webhook', async () => {
@@ -48,13 +45,13 @@ describe('POST /api/webhooks/telegram/:gatewayId', () => {
     const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
     const post = (body: unknown) =>
       ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(body) })
-    expect(await (await post(update(700, 'aaaa'))).json()).toEqual({ ok: true, executions: 1 })
+    expect(await (await post(textUpdate(700, 'aaaa'))).json()).toEqual({ ok: true, executions: 1 })
     // With a backtracking engine the first would take 2^40 steps (hours); the second is Telegram's
     // longest text. The whole request, database included, is timed (the match alone is bounded at
     // 50 ms in telegram-update.test.ts; here the embedded database's own pauses dominate).
     for (const [id, text] of [[701, `${'a'.repeat(40)}b`], [702, `${'a'.repeat(4095)}b`]] as const) {
       const started = performance.now()
-      expect(await (await post(update(id, text))).json()).toEqual({ ok: true, executions: 0 })
+      expect(await (await post(textUpdate(id, text))).json()).toEqual({ ok: true, executions: 0 })
       expect(performance.now() - started).toBeLessThan(2000)
     }
   })
@@ -66,11 +63,11 @@ describe('POST /api/webhooks/telegram/:gatewayId', () => {
     const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
     const req = (id: string, body: string, s?: string) =>
       ctx.app.request(`/api/webhooks/telegram/${id}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(s ? { 'x-telegram-bot-api-secret-token': s } : {}) }, body })
-    expect((await req(gateway.id, JSON.stringify(update(1, 'x')))).status).toBe(401)
-    expect((await req(gateway.id, JSON.stringify(update(1, 'x')), 'wrong')).status).toBe(401)
+    expect((await req(gateway.id, JSON.stringify(textUpdate(1, 'x')))).status).toBe(401)
+    expect((await req(gateway.id, JSON.stringify(textUpdate(1, 'x')), 'wrong')).status).toBe(401)
     expect((await req(gateway.id, '{"update_id":', secret)).status).toBe(400)
     expect((await req(gateway.id, '{"hello":1}', secret)).status).toBe(400)
-    expect((await req('nope', JSON.stringify(update(1, 'x')), secret)).status).toBe(404)
+    expect((await req('nope', JSON.stringify(textUpdate(1, 'x')), secret)).status).toBe(404)
     expect((await ctx.db.select().from(executions)).length).toBe(before)
   })
 })
@@ -94,7 +91,7 @@ describe('test runs listening on a bot', () => {
     const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
     const post = (body: unknown) =>
       ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(body) })
-    expect(await (await post(update(500, 'test me'))).json()).toEqual({ ok: true, executions: 2 })
+    expect(await (await post(textUpdate(500, 'test me'))).json()).toEqual({ ok: true, executions: 2 })
     const state = await (await agent.api.user.services[':id'].listen[':listenerId'].$get({ param: { id: draft.id, listenerId: listener.id } })).json()
     expect(state.listener.status).toBe('started')
     // The event itself comes back too, for the canvas to show what the steps saw.
@@ -102,7 +99,7 @@ describe('test runs listening on a bot', () => {
     const [testRun] = await ctx.db.select().from(executions).where(eq(executions.serviceId, draft.id))
     expect(testRun).toMatchObject({ id: state.listener.executionId, triggeredBy: 'test' })
     // Spent: the next update reaches production only.
-    expect(await (await post(update(501, 'again'))).json()).toEqual({ ok: true, executions: 1 })
+    expect(await (await post(textUpdate(501, 'again'))).json()).toEqual({ ok: true, executions: 1 })
     expect((await ctx.db.select().from(executions).where(eq(executions.serviceId, live.id))).length).toBe(2)
   })
 
@@ -117,7 +114,7 @@ describe('test runs listening on a bot', () => {
     const state = await (await agent.api.user.services[':id'].listen[':listenerId'].$get({ param: { id: draft.id, listenerId: listener.id } })).json()
     expect(state.listener.status).toBe('expired')
     const secret = await telegramWebhookSecret(ctx.deps.secrets, gateway.id)
-    const res = await ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update(900, 'late')) })
+    const res = await ctx.app.request(`/api/webhooks/telegram/${gateway.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(textUpdate(900, 'late')) })
     expect(await res.json()).toEqual({ ok: true, executions: 0 })
 
     const manual = ((await (await agent.api.user.services.$post({ json: { name: 'm', definition: { trigger: { type: 'manual' }, steps: [{ id: 'a', type: 'transform', value: 1 }] } } })).json()) as { service: { id: string } }).service
