@@ -2,22 +2,13 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { callJson } from '../support/json-call'
-import { load, startServer, stopServer, type LoadResult } from './lib'
+import { apiOk, FIVE_PURE_STEPS, load, startEmbedded, stopServer, type LoadResult } from './lib'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PORT = 8393
 const TARGET_PORT = 8394
 const LIST_RATE = 1000
 const LIST_RUNS = 20_000
-
-async function api(base: string, method: string, path: string, body?: unknown, token?: string) {
-  const res = await callJson(base, method, path, body, token)
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`)
-  return res.body
-}
 
 /** The far end of the HTTP step: a plain local server in its own process, so it does not share the load generator's thread. */
 async function startTarget(port: number): Promise<ChildProcess> {
@@ -71,13 +62,6 @@ async function fixedRate(name: string, url: string, token: string, seconds: numb
   return { name, requestsPerSecond: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors }
 }
 
-const FIVE_STEPS = [
-  { id: 's1', type: 'transform', value: { text: '{{ trigger.body.text }}' } },
-  { id: 's2', type: 'transform', value: { upper: '{{ upper(steps.s1.output.text) }}' } },
-  { id: 's3', type: 'condition', if: 'len(steps.s2.output.upper) > 0' },
-  { id: 's4', type: 'transform', value: { words: '{{ split(steps.s1.output.text, " ") }}' } },
-  { id: 's5', type: 'transform', value: { reply: '{{ steps.s2.output.upper }}', words: '{{ len(steps.s4.output.words) }}' } },
-]
 
 /**
  * Issue 11's two workflows through the embedded platform (`edge-api/src/local.ts`: PGlite, a
@@ -88,28 +72,22 @@ export async function benchExecutionCore(seconds: number): Promise<string> {
   const target = await startTarget(TARGET_PORT)
   const dataDir = mkdtempSync(join(os.tmpdir(), '2bot-bench-core-'))
   const base = `http://127.0.0.1:${PORT}`
-  const server = await startServer(
-    'node',
-    ['--import', 'tsx', 'edge-api/src/local.ts'],
-    { PORT: String(PORT), DATA_DIR: dataDir, LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-    `${base}/api/health/ready`,
-    ROOT,
-  )
+  const server = await startEmbedded(PORT, dataDir)
   try {
-    const { token } = await api(base, 'POST', '/api/auth/register', { email: `bench-core-${Date.now()}@example.com`, password: 'Bench-Pass-1!', tokenType: 'bearer' })
-    const { gateway } = await api(base, 'POST', '/api/gateways', { type: 'WEBHOOK', name: 'Local API', config: { baseUrl: `http://127.0.0.1:${TARGET_PORT}`, allowPrivateNetwork: true }, credentials: { authType: 'none' } }, token)
+    const { token } = await apiOk(base, 'POST', '/api/auth/register', { email: `bench-core-${Date.now()}@example.com`, password: 'Bench-Pass-1!', tokenType: 'bearer' })
+    const { gateway } = await apiOk(base, 'POST', '/api/gateways', { type: 'WEBHOOK', name: 'Local API', config: { baseUrl: `http://127.0.0.1:${TARGET_PORT}`, allowPrivateNetwork: true }, credentials: { authType: 'none' } }, token)
     const http = { id: 'http', type: 'gateway', gatewayId: gateway.id, action: 'request', params: { method: 'GET', path: '/items' } }
     const create = async (name: string, steps: unknown[]) =>
-      (await api(base, 'POST', '/api/user/services', { name, definition: { trigger: { type: 'webhook', respond: 'lastStep' }, steps } }, token)).service as { id: string }
-    const pure = await create('Five pure steps', FIVE_STEPS)
-    const withHttp = await create('Five steps and an HTTP GET', [...FIVE_STEPS.slice(0, 4), http, FIVE_STEPS[4]])
+      (await apiOk(base, 'POST', '/api/user/services', { name, definition: { trigger: { type: 'webhook', respond: 'lastStep' }, steps } }, token)).service as { id: string }
+    const pure = await create('Five pure steps', FIVE_PURE_STEPS)
+    const withHttp = await create('Five steps and an HTTP GET', [...FIVE_PURE_STEPS.slice(0, 4), http, FIVE_PURE_STEPS[4]])
     const body = JSON.stringify({ text: 'hello there' })
     const storedOf = async (serviceId: string) => {
       let count = 0
       let before: string | undefined
       // Counted back through the API, a page at a time.
       for (;;) {
-        const page = (await api(base, 'GET', `/api/user/services/${serviceId}/executions?limit=100${before ? `&before=${encodeURIComponent(before)}` : ''}`, undefined, token)).executions as { createdAt: string; status: string }[]
+        const page = (await apiOk(base, 'GET', `/api/user/services/${serviceId}/executions?limit=100${before ? `&before=${encodeURIComponent(before)}` : ''}`, undefined, token)).executions as { createdAt: string; status: string }[]
         count += page.filter((e) => e.status === 'COMPLETED').length
         if (page.length < 100) return count
         before = page.at(-1)!.createdAt
@@ -117,7 +95,7 @@ export async function benchExecutionCore(seconds: number): Promise<string> {
     }
     const run = async (service: { id: string }, name: string) => {
       const url = `${base}/api/webhooks/service/${service.id}`
-      const probe = await api(base, 'POST', url.slice(base.length), { text: 'hello there' })
+      const probe = await apiOk(base, 'POST', url.slice(base.length), { text: 'hello there' })
       if (probe.reply !== 'HELLO THERE') throw new Error(`${name}: unexpected answer ${JSON.stringify(probe)}`)
       const measured = await withMemory(server.pid!, () => load(name, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, seconds, connections: 50 }))
       const r = measured.result

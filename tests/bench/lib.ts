@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { callJson } from '../support/json-call'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 export interface LoadResult {
   name: string
@@ -54,6 +58,31 @@ export async function startServer(command: string, args: string[], env: Record<s
   await stopServer(child)
   throw new Error(`${readyUrl} not ready in 90 s`)
 }
+
+/**
+ * The embedded platform (`edge-api/src/local.ts`: PGlite, runtime child processes) in its own
+ * process on `port`, with its data in `dataDir`; rate limits are a defence, not what is measured.
+ */
+export function startEmbedded(port: number, dataDir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const base = `http://127.0.0.1:${port}`
+  return startServer('node', ['--import', 'tsx', 'edge-api/src/local.ts'], { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env }, `${base}/api/health/ready`, ROOT)
+}
+
+/** One API call that must succeed: its JSON body, or an error naming the call and the answer. */
+export async function apiOk(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const res = await callJson(base, method, path, body, token)
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
+}
+
+/** The five pure steps of issue 11's workflows (and the synchronous webhook row): text in, its upper case and word count out. */
+export const FIVE_PURE_STEPS = [
+  { id: 's1', type: 'transform', value: { text: '{{ trigger.body.text }}' } },
+  { id: 's2', type: 'transform', value: { upper: '{{ upper(steps.s1.output.text) }}' } },
+  { id: 's3', type: 'condition', if: 'len(steps.s2.output.upper) > 0' },
+  { id: 's4', type: 'transform', value: { words: '{{ split(steps.s1.output.text, " ") }}' } },
+  { id: 's5', type: 'transform', value: { reply: '{{ steps.s2.output.upper }}', words: '{{ len(steps.s4.output.words) }}' } },
+]
 
 /** Stops the server's whole process group (its runtimes too) and waits for it; SIGKILL after 10 s. */
 export async function stopServer(child: ChildProcess): Promise<void> {

@@ -19,7 +19,7 @@ import { benchPlugins } from './plugins.bench'
 import { benchWorkflows } from './workflows.bench'
 import { benchWorkspaces } from './workspaces.bench'
 import { benchUi } from './ui.bench'
-import { bearerFor, load, loginLatency, startServer, stopServer, type LoadResult } from './lib'
+import { bearerFor, load, loginLatency, startEmbedded, startServer, stopServer, type LoadResult } from './lib'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -61,9 +61,7 @@ async function measure(home: string, base: string): Promise<HomeResult> {
 async function benchNode(): Promise<HomeResult> {
   const dataDir = mkdtempSync(join(os.tmpdir(), '2bot-bench-'))
   const port = 8390
-  // Rate limits are a defence, not what is measured here.
-  const env = { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '100000' }
-  const server = await startServer('node', ['--import', 'tsx', 'edge-api/src/local.ts'], env, `http://127.0.0.1:${port}/api/health/ready`, ROOT)
+  const server = await startEmbedded(port, dataDir)
   try {
     return await measure('Node + PGlite', `http://127.0.0.1:${port}`)
   } finally {

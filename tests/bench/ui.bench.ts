@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WORKFLOW_LIMITS } from '../../contracts/src/workflow.contract'
 import { chromium, type Page } from '@playwright/test'
-import { percentile, startServer, stopServer } from './lib'
+import { percentile, startEmbedded, stopServer } from './lib'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PORT = 5210
@@ -91,13 +91,7 @@ async function timeByUrl(page: Page, serviceId: string, expected: number): Promi
 export async function benchUi(): Promise<string> {
   const login = loginRouteKB()
   const dataDir = mkdtempSync(join(os.tmpdir(), '2bot-bench-ui-'))
-  const server = await startServer(
-    'node',
-    ['--import', 'tsx', 'edge-api/src/local.ts'],
-    { PORT: String(PORT), DATA_DIR: dataDir, LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
-    `${BASE}/api/health/ready`,
-    ROOT,
-  )
+  const server = await startEmbedded(PORT, dataDir)
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -1,20 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { startOpenAiDouble } from '../doubles/openai.double'
 import { startTelegramDouble } from '../doubles/telegram-bot-api.double'
-import { callJson } from '../support/json-call'
-import { load, percentile, startServer, stopServer } from './lib'
+import { apiOk, FIVE_PURE_STEPS, load, percentile, startEmbedded, stopServer } from './lib'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw'
-
-async function api(base: string, method: string, path: string, body?: unknown, token?: string) {
-  const res = await callJson(base, method, path, body, token)
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`)
-  return res.body
-}
 
 /**
  * (b) A webhook-triggered 5-step workflow answering synchronously, every execution persisted with
@@ -27,41 +18,29 @@ export async function benchWorkflows(seconds: number): Promise<string> {
   const dataDir = mkdtempSync(join(os.tmpdir(), '2bot-bench-wf-'))
   const port = 8392
   const base = `http://127.0.0.1:${port}`
-  const server = await startServer(
-    'node',
-    ['--import', 'tsx', 'edge-api/src/local.ts'],
-    { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '100000', TELEGRAM_API_ROOT: telegram.apiRoot },
-    `${base}/api/health/ready`,
-    ROOT,
-  )
+  const server = await startEmbedded(port, dataDir, { TELEGRAM_API_ROOT: telegram.apiRoot })
   try {
-    const { token } = await api(base, 'POST', '/api/auth/register', { email: `bench-wf-${Date.now()}@example.com`, password: 'Bench-Pass-1!', tokenType: 'bearer' })
+    const { token } = await apiOk(base, 'POST', '/api/auth/register', { email: `bench-wf-${Date.now()}@example.com`, password: 'Bench-Pass-1!', tokenType: 'bearer' })
     // (b)
-    const steps = [
-      { id: 's1', type: 'transform', value: { text: '{{ trigger.body.text }}' } },
-      { id: 's2', type: 'transform', value: { upper: '{{ upper(steps.s1.output.text) }}' } },
-      { id: 's3', type: 'condition', if: 'len(steps.s2.output.upper) > 0' },
-      { id: 's4', type: 'transform', value: { words: '{{ split(steps.s1.output.text, " ") }}' } },
-      { id: 's5', type: 'transform', value: { reply: '{{ steps.s2.output.upper }}', words: '{{ len(steps.s4.output.words) }}' } },
-    ]
-    const { service } = await api(base, 'POST', '/api/user/services', { name: 'Sync webhook', definition: { trigger: { type: 'webhook', respond: 'lastStep' }, steps } }, token)
+    const steps = FIVE_PURE_STEPS
+    const { service } = await apiOk(base, 'POST', '/api/user/services', { name: 'Sync webhook', definition: { trigger: { type: 'webhook', respond: 'lastStep' }, steps } }, token)
     const url = `${base}/api/webhooks/service/${service.id}`
-    const probe = await api(base, 'POST', url.slice(base.length), { text: 'hello there' })
+    const probe = await apiOk(base, 'POST', url.slice(base.length), { text: 'hello there' })
     if (probe.reply !== 'HELLO THERE') throw new Error(`unexpected sync answer ${JSON.stringify(probe)}`)
     const sync = await load('webhook 5-step sync', { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hello there' }), seconds })
     if (sync.non2xx || sync.errors) throw new Error(`sync webhook: ${sync.non2xx} non-2xx, ${sync.errors} errors`)
     // Every answered call is a persisted execution, counted back through the API (less the probe).
     // Calls still in flight when the load stopped were stored but never counted as answered.
-    const { stats } = await api(base, 'GET', '/api/dashboard/stats?utcOffset=0', undefined, token)
+    const { stats } = await apiOk(base, 'GET', '/api/dashboard/stats?utcOffset=0', undefined, token)
     const stored = (stats.executions7d as number) - 1
     if (stored < sync.ok || stored > sync.ok + 50) throw new Error(`${sync.ok} answered calls but ${stored} executions stored`)
 
     // (c)
-    const bot = await api(base, 'POST', '/api/gateways', { type: 'TELEGRAM_BOT', name: 'Bot', config: {}, credentials: { botToken: BOT_TOKEN } }, token)
-    const ai = await api(base, 'POST', '/api/gateways', { type: 'AI', name: 'AI', config: { provider: 'CUSTOM', baseURL: openai.baseURL, model: 'm' }, credentials: {} }, token)
+    const bot = await apiOk(base, 'POST', '/api/gateways', { type: 'TELEGRAM_BOT', name: 'Bot', config: {}, credentials: { botToken: BOT_TOKEN } }, token)
+    const ai = await apiOk(base, 'POST', '/api/gateways', { type: 'AI', name: 'AI', config: { provider: 'CUSTOM', baseURL: openai.baseURL, model: 'm' }, credentials: {} }, token)
     const botId = bot.gateway.id as string
-    await api(base, 'POST', `/api/gateways/${botId}/connect`, undefined, token)
-    await api(base, 'POST', '/api/user/services', {
+    await apiOk(base, 'POST', `/api/gateways/${botId}/connect`, undefined, token)
+    await apiOk(base, 'POST', '/api/user/services', {
       name: 'Auto-reply',
       definition: {
         trigger: { type: 'event', gatewayId: botId, event: 'message' },
