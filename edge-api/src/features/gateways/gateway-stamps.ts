@@ -1,38 +1,32 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm'
-import type { LeasedJob, WorkflowStep } from '@2bot/contracts'
+import { and, inArray, isNull } from 'drizzle-orm'
+import type { LeasedJob, WorkflowDefinition } from '@2bot/contracts'
 import { gateways, type Workspace } from '../../db/schema'
 import type { AppDeps } from '../../deps'
+import { gatewayReferences } from '../ownership/definition-references'
+import { gatewaysOwnedBy } from '../ownership/ownership'
 
 /**
  * A gateway's stamp is its last write (`updatedAt`): a runtime keeps a gateway's client and
  * credentials across runs for as long as the stamp a lease hands it stays the same, so a run
  * costs no credentials round trip, and a change (new key, new config, deletion) is seen by the
- * very next run. Stamps are only given for gateways of the workspace's owner.
+ * very next run. Stamps are only given for gateways of the workspace's owner (gatewaysOwnedBy).
  */
 const stampKey = (id: string) => `gateway-stamp:${id}`
 
 /** Whoever writes a gateway row forgets its stamp. */
 export const forgetGatewayStamp = (deps: AppDeps, id: string) => deps.rowCache?.invalidate(stampKey(id))
 
-function gatewaysOf(steps: readonly WorkflowStep[], into = new Set<string>()): Set<string> {
-  for (const step of steps) {
-    if ('gatewayId' in step && typeof step.gatewayId === 'string') into.add(step.gatewayId)
-    if (step.type === 'loop') gatewaysOf(step.steps, into)
-  }
-  return into
-}
-
 type Stamp = { ownerKey: string; stamp: string } | null
 
 async function stampsOf(deps: AppDeps, workspace: Workspace, ids: string[]): Promise<Record<string, string>> {
-  const ownerKey = workspace.userId ? `user:${workspace.userId}` : `org:${workspace.organizationId}`
-  const owner = workspace.userId ? eq(gateways.userId, workspace.userId) : workspace.organizationId ? eq(gateways.organizationId, workspace.organizationId) : undefined
-  if (!owner || ids.length === 0) return {}
+  if (ids.length === 0) return {}
+  // The owner rule of every reference (features/ownership), so a stamp is given exactly for the gateways the runtime may fetch.
+  const ownerKey = workspace.organizationId ? `org:${workspace.organizationId}` : `user:${workspace.userId}`
   const load = async (missing: string[]) => {
     const rows = await deps.db
-      .select({ id: gateways.id, updatedAt: gateways.updatedAt, userId: gateways.userId, organizationId: gateways.organizationId })
+      .select({ id: gateways.id, updatedAt: gateways.updatedAt })
       .from(gateways)
-      .where(and(inArray(gateways.id, missing), owner, isNull(gateways.deletedAt)))
+      .where(and(inArray(gateways.id, missing), gatewaysOwnedBy(workspace), isNull(gateways.deletedAt)))
     return new Map(rows.map((r) => [r.id, String(r.updatedAt.getTime())]))
   }
   const out: Record<string, string> = {}
@@ -55,8 +49,11 @@ async function stampsOf(deps: AppDeps, workspace: Workspace, ids: string[]): Pro
 export async function withGatewayStamps(deps: AppDeps, workspace: Workspace, leased: LeasedJob[]): Promise<LeasedJob[]> {
   return Promise.all(
     leased.map(async (job) => {
-      const steps = (job.definition as { steps?: WorkflowStep[] } | null)?.steps ?? []
-      return { ...job, gatewayStamps: await stampsOf(deps, workspace, [...gatewaysOf(steps)]) }
+      // A stored definition the current schema no longer reads gets no stamps: the runtime fails its run saying so.
+      const definition = job.definition as WorkflowDefinition | null
+      const refs = definition?.trigger && Array.isArray(definition.steps) ? gatewayReferences(definition) : []
+      const ids = new Set(refs.map((r) => r.gatewayId))
+      return { ...job, gatewayStamps: await stampsOf(deps, workspace, [...ids]) }
     }),
   )
 }
