@@ -45,8 +45,12 @@ function watchExecution(deps: AppDeps, executionId: string): { done(timeoutMs: n
         if (!ended && !deps.executionEvents) ended = await read()
         if (ended) return ended
         await new Promise<void>((resolve) => {
-          wake = resolve
-          setTimeout(resolve, deps.executionEvents ? 2000 : 250)
+          // Woken by the notice, the safety-net timer goes with it rather than outliving the request.
+          const timer = setTimeout(resolve, deps.executionEvents ? 2000 : 250)
+          wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
         })
         ended ??= await read()
       }
