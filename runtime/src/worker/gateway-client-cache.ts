@@ -1,7 +1,6 @@
 import type { GatewayClient } from '../gateways/gateway-client'
-import type { GatewayFactories } from './gateway-invoker'
+import { buildGatewayClient, type GatewayFactories } from './gateway-invoker'
 import type { RuntimeApi } from './runtime-api'
-import { StepFailure } from '../engine/types'
 
 const IDLE_MS = 10 * 60_000
 
@@ -25,9 +24,7 @@ export function createGatewayClientCache(api: Pick<RuntimeApi, 'gateway'>, facto
     const stamp = new Promise<string | undefined>((r) => (resolveStamp = r))
     const client = api.gateway(gatewayId).then((gw) => {
       resolveStamp(gw.stamp)
-      const factory = factories[gw.type]
-      if (!factory) throw new StepFailure(`Gateways of type ${gw.type} cannot run in this workspace yet`, 'USER', { retryable: false, code: 'GATEWAY_UNSUPPORTED' })
-      return factory(gw.config, gw.credentials)
+      return buildGatewayClient(gw, factories)
     })
     return { client, stamp }
   }

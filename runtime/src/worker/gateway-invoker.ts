@@ -38,6 +38,13 @@ export function createGatewayCircuits(opts: CircuitOptions = {}) {
 
 export type GatewayCircuits = ReturnType<typeof createGatewayCircuits>
 
+/** A client for a gateway as the platform answered it (config and credentials); a type this runtime has no client for fails as the user's. */
+export function buildGatewayClient(gw: Awaited<ReturnType<RuntimeApi['gateway']>>, factories: GatewayFactories): GatewayClient {
+  const factory = factories[gw.type]
+  if (!factory) throw new StepFailure(`Gateways of type ${gw.type} cannot run in this workspace yet`, 'USER', { retryable: false, code: 'GATEWAY_UNSUPPORTED' })
+  return factory(gw.config, gw.credentials)
+}
+
 /**
  * Resolves a step's gateway id to a connected client. By default credentials are fetched from the
  * API when a run first needs them and live only in this invoker's memory for that run; the job
@@ -53,13 +60,7 @@ export function createGatewayInvoker(
   const clientFor = (gatewayId: string) => {
     let client = clients.get(gatewayId)
     if (!client) {
-      client = shared
-        ? shared(gatewayId)
-        : api.gateway(gatewayId).then((gw) => {
-            const factory = factories[gw.type]
-            if (!factory) throw new StepFailure(`Gateways of type ${gw.type} cannot run in this workspace yet`, 'USER', { retryable: false, code: 'GATEWAY_UNSUPPORTED' })
-            return factory(gw.config, gw.credentials)
-          })
+      client = shared ? shared(gatewayId) : api.gateway(gatewayId).then((gw) => buildGatewayClient(gw, factories))
       client.catch(() => clients.delete(gatewayId))
       clients.set(gatewayId, client)
     }
