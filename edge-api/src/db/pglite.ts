@@ -10,6 +10,12 @@ import * as schema from './schema'
 export interface PgliteHandle {
   db: Db
   client: PGlite
+  /**
+   * VACUUM (ANALYZE) of the whole database. PGlite runs PostgreSQL as a single user, with no
+   * autovacuum: without this, every run's updates (executions, jobs) leave dead rows whose space
+   * is never reused, and the data folder grows for as long as the app runs.
+   */
+  vacuum(): Promise<void>
   close(): Promise<void>
 }
 
@@ -45,5 +51,5 @@ export async function openPglite(opts: { dataDir?: string; migrationsFolder: str
   })
   const db = drizzle(client, { schema })
   await migrate(db, { migrationsFolder: opts.migrationsFolder })
-  return { db: db as unknown as Db, client, close: () => client.close() }
+  return { db: db as unknown as Db, client, vacuum: async () => void (await client.exec('VACUUM (ANALYZE)')), close: () => client.close() }
 }

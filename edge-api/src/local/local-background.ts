@@ -22,8 +22,18 @@ function registerQueueHandlers(deps: AppDeps): void {
   })
 }
 
-export function startLocalBackground(deps: AppDeps, intervalMs = 2000, lifecycleOptions: LifecycleOptions = {}): { stop(): Promise<void> } {
+/** Database upkeep the background runs now and then (PGlite's VACUUM), `everyMs` apart, the first `everyMs` after start. */
+export interface Maintenance {
+  run(): Promise<void>
+  everyMs: number
+}
+
+/** How often the embedded database is vacuumed: often enough that a day of runs reuses its space, rarely enough to cost nothing. */
+export const MAINTENANCE_EVERY_MS = 10 * 60_000
+
+export function startLocalBackground(deps: AppDeps, intervalMs = 2000, lifecycleOptions: LifecycleOptions = {}, maintenance?: Maintenance): { stop(): Promise<void> } {
   let busy = false
+  let maintainedAt = Date.now()
   let current: Promise<void> = Promise.resolve()
   // Crashed runtimes, usage samples and alerts, idle sleep.
   const lifecycle = createWorkspaceLifecycle(deps, lifecycleOptions)
@@ -41,6 +51,10 @@ export function startLocalBackground(deps: AppDeps, intervalMs = 2000, lifecycle
         await deps.workspaces.ensureRunning(workspaceId, () => issueWorkspaceToken(deps, workspaceId))
       }
       await lifecycle.tick()
+      if (maintenance && Date.now() - maintainedAt >= maintenance.everyMs) {
+        maintainedAt = Date.now()
+        await maintenance.run()
+      }
     } catch (err) {
       deps.logger.log('error', 'background tick failed', { error: err })
     } finally {

@@ -42,6 +42,8 @@ export interface LocalRuntime {
   deps: AppDeps
   /** Tells the workspace driver where the API listens (the port is known only after listen). */
   setApiUrl(url: string): void
+  /** Reclaims the embedded database's dead rows (PGlite has no autovacuum); absent on PostgreSQL, which vacuums itself. */
+  maintainDatabase?: () => Promise<void>
   /** Which adapter each port uses, for the start-up banner. */
   adapters: Record<'database' | 'cache' | 'queue' | 'billing' | 'workspaces', string>
   close(): Promise<void>
@@ -55,6 +57,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
 
   let db: Db
   let closeDb: () => Promise<void>
+  let maintainDatabase: (() => Promise<void>) | undefined
   let database: string
   if (config.DATABASE_URL) {
     const neon = openNeon({ connectionString: config.DATABASE_URL, wsProxy: config.NEON_WS_PROXY, webSocketConstructor: ws })
@@ -65,6 +68,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
     const pglite = await openPglite({ dataDir: join(dataDir, 'pglite'), migrationsFolder: MIGRATIONS_DIR })
     db = pglite.db
     closeDb = pglite.close
+    maintainDatabase = pglite.vacuum
     database = `pglite (${join(dataDir, 'pglite')})`
   }
 
@@ -159,6 +163,7 @@ export async function createLocalRuntime(config: LocalConfig): Promise<LocalRunt
   }
   return {
     deps,
+    maintainDatabase,
     adapters: {
       database,
       cache: upstash ? 'upstash redis' : 'memory',

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createApp } from '../app'
 import type { LocalConfig } from '../config/local-config'
-import { startLocalBackground } from './local-background'
+import { MAINTENANCE_EVERY_MS, startLocalBackground } from './local-background'
 import { createLocalRuntime, type LocalRuntime } from './local-deps'
 
 export interface LocalServer {
@@ -15,7 +15,7 @@ export interface LocalServer {
  * The whole embedded platform on one port: the app, its runtimes (child processes) and the
  * background reaper. `pnpm start` and the integration tests both start it this way.
  */
-export async function startLocalServer(config: LocalConfig, opts: { backgroundIntervalMs?: number } = {}): Promise<LocalServer> {
+export async function startLocalServer(config: LocalConfig, opts: { backgroundIntervalMs?: number; maintenanceEveryMs?: number } = {}): Promise<LocalServer> {
   const runtime = await createLocalRuntime(config)
   const app = createApp(runtime.deps)
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT })
@@ -26,10 +26,12 @@ export async function startLocalServer(config: LocalConfig, opts: { backgroundIn
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST
   const url = `http://${host}:${(server.address() as AddressInfo).port}`
   runtime.setApiUrl(url)
-  const background = startLocalBackground(runtime.deps, opts.backgroundIntervalMs, {
+  const lifecycle = {
     idleMs: config.WORKSPACE_IDLE_SECONDS === undefined ? undefined : config.WORKSPACE_IDLE_SECONDS * 1000,
     sampleEveryMs: config.WORKSPACE_SAMPLE_SECONDS * 1000,
-  })
+  }
+  const maintenance = runtime.maintainDatabase && { run: runtime.maintainDatabase, everyMs: opts.maintenanceEveryMs ?? MAINTENANCE_EVERY_MS }
+  const background = startLocalBackground(runtime.deps, opts.backgroundIntervalMs, lifecycle, maintenance)
   return {
     url,
     runtime,
