@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:http'
+import { connect } from 'node:net'
 import { createClient } from 'redis'
 
 /**
@@ -7,20 +8,28 @@ import { createClient } from 'redis'
  * `/multi-exec`; Bearer token; `{result}` or `{error}`; base64 strings when asked), so
  * `@upstash/redis` runs unchanged against it.
  */
+/** True when something accepts TCP connections on 127.0.0.1:`port`. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+  })
+}
+
 export async function startUpstashShim(opts: { redisPort: number; httpPort: number; token: string }) {
   const redisProcess: ChildProcess = spawn('redis-server', ['--port', String(opts.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   })
-  const client = createClient({ url: `redis://127.0.0.1:${opts.redisPort}`, RESP: 2 })
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await client.connect()
-      break
-    } catch (err) {
-      if (attempt > 50) throw err
-      await new Promise((r) => setTimeout(r, 100))
-    }
+  // Connect once redis-server listens: a node-redis client whose first connect failed keeps its
+  // socket and reconnects by itself, so a second connect() on it throws "Socket already opened"
+  // (what a slow start on a loaded machine used to end in).
+  for (let attempt = 0; !(await listening(opts.redisPort)); attempt++) {
+    if (attempt > 100) throw new Error(`redis-server did not listen on ${opts.redisPort}`)
+    await new Promise((r) => setTimeout(r, 100))
   }
+  const client = createClient({ url: `redis://127.0.0.1:${opts.redisPort}`, RESP: 2 })
+  await client.connect()
   const encode = (value: unknown, base64: boolean): unknown => {
     if (typeof value === 'string') return base64 ? Buffer.from(value).toString('base64') : value
     if (Array.isArray(value)) return value.map((v) => encode(v, base64))
