@@ -76,6 +76,28 @@ describe('POST /api/runtime/ops', () => {
     expect(await ctx.db.select().from(executionSteps).where(eq(executionSteps.executionId, j.execution.id))).toHaveLength(1)
   })
 
+  it('completes the row a started op wrote, marks the attempt a retry replaced as failed, and counts an absurd token number capped', async () => {
+    const { post, held } = await leased(1)
+    const j = held[0]!
+    const lease = { executionId: j.execution.id, jobId: j.jobId, owner: 'rt' }
+    const retry = { status: 'completed', output: { usage: { totalTokens: 1e300 } }, attempts: 2, startedAt: t0 + 5, finishedAt: t0 + 6 }
+    expect((await post('/ops', { ops: [{ op: 'started', ...lease, key: 'greet', attempt: 1, startedAt: t0 }] })).body.results).toEqual([{ ok: true }])
+    const res = await post('/ops', {
+      ops: [
+        { op: 'started', ...lease, key: 'greet', attempt: 2, startedAt: t0 + 5 },
+        { op: 'checkpoint', ...lease, key: 'greet', record: retry, state: { status: 'completed', steps: { greet: retry }, cursor: null, startedAt: t0, finishedAt: t0 + 6, lastOutput: retry.output } },
+      ],
+    })
+    expect(res.body.results).toEqual([{ ok: true }, { ok: true }])
+    const steps = await ctx.db.select().from(executionSteps).where(eq(executionSteps.executionId, j.execution.id)).orderBy(executionSteps.attempt)
+    expect(steps).toMatchObject([
+      { attempt: 1, status: 'FAILED', error: 'Attempt failed; retried' },
+      { attempt: 2, status: 'COMPLETED' },
+    ])
+    const [run] = await ctx.db.select().from(executions).where(eq(executions.id, j.execution.id))
+    expect(run).toMatchObject({ status: 'COMPLETED', tokensUsed: 100_000_000 })
+  })
+
   it("answers NOT_FOUND for another workspace's job, and 400 for a malformed op, changing nothing", async () => {
     const mine = await leased(1)
     const theirs = await leased(1)
