@@ -2,7 +2,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import autocannon from 'autocannon'
+import { fixedRateLoad } from './fixed-rate'
 import { apiOk, FIVE_PURE_STEPS, load, startEmbedded, stopServer, type LoadResult } from './lib'
 
 const PORT = 8393
@@ -56,12 +56,9 @@ async function withMemory<T>(apiPid: number, work: () => Promise<T>): Promise<{ 
   }
 }
 
-/** A fixed request rate (not as fast as possible): latency at a load a real deployment would see. */
-async function fixedRate(name: string, url: string, token: string, seconds: number): Promise<LoadResult> {
-  const result = await autocannon({ url, headers: { authorization: `Bearer ${token}` }, duration: seconds, connections: 50, overallRate: LIST_RATE })
-  return { name, requestsPerSecond: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors }
-}
-
+/** A fixed request rate, evenly paced (fixed-rate.ts): latency at a load a real deployment would see. */
+const fixedRate = (name: string, url: string, token: string, seconds: number): Promise<LoadResult> =>
+  fixedRateLoad(name, { url, headers: { authorization: `Bearer ${token}` }, rate: LIST_RATE, seconds, connections: 50 })
 
 /**
  * Issue 11's two workflows through the embedded platform (`edge-api/src/local.ts`: PGlite, a
@@ -134,8 +131,9 @@ export async function benchExecutionCore(seconds: number): Promise<string> {
       '',
       `Measured ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version};`,
       `load ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15-minute averages when the section finished; other work on the machine lowers the numbers).`,
-      'The embedded platform (`edge-api/src/local.ts`: PGlite, a workspace runtime child process) in its own process; autocannon from this',
-      'process over loopback; the HTTP step calls a plain Node server in a third process through a WEBHOOK gateway (allowPrivateNetwork).',
+      'The embedded platform (`edge-api/src/local.ts`: PGlite, a workspace runtime child process) in its own process; the load comes from this',
+      'process over loopback (workflows: autocannon, as fast as answers come; reads: evenly paced requests, latency counted from when each was due,',
+      'tests/bench/fixed-rate.ts); the HTTP step calls a plain Node server in a third process through a WEBHOOK gateway (allowPrivateNetwork).',
       '',
       `| workflow (synchronous webhook, 50 connections, ${seconds} s) | executions/s | p50 ms | p99 ms | API RSS peak | runtime RSS peak | target |`,
       '|---|---|---|---|---|---|---|',

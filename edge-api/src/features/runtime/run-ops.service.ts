@@ -4,6 +4,7 @@ import { executionSteps } from '../../db/schema'
 import type { AppDeps } from '../../deps'
 import { newId } from '../../lib/crypto'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
+import { forgetExecutionPages } from '../services/executions.service'
 import { RUN_STATUS, STEP_STATUS, type StepRecordBody } from '../services/run-records'
 import { runOpsStatement, type OpsJob, type OpsRunChange, type OpsStatementRow, type OpsStepRow } from './run-ops.statement'
 
@@ -88,16 +89,17 @@ export async function applyRunOps(deps: AppDeps, workspaceId: string, ops: RunOp
   })
 
   const statement = runOpsStatement(workspaceId, now, { jobs: [...jobs.values()], steps, runs })
-  let before = new Map<string, OpsStatementRow>()
-  let cancelled = new Set<string>()
+  type JobRow = Extract<OpsStatementRow, { kind: 'job' }>
+  let before = new Map<string, JobRow>()
+  let runsUpdated: Extract<OpsStatementRow, { kind: 'run' }>[] = []
   const held = (op: RunOp) => {
     const job = before.get(op.jobId)
     return job !== undefined && job.execution_id === op.executionId && job.status === 'LEASED' && job.lease_owner === op.owner
   }
   const read = (result: unknown) => {
-    const rows = rowsOf<OpsStatementRow>(result)
-    before = new Map(rows.filter((r) => !r.cancelled).map((r) => [r.id, r]))
-    cancelled = new Set(rows.filter((r) => r.cancelled).map((r) => r.id))
+    const rows = rowsOf<{ row: OpsStatementRow }>(result).map((r) => (typeof r.row === 'string' ? (JSON.parse(r.row) as OpsStatementRow) : r.row))
+    before = new Map(rows.flatMap((r) => (r.kind === 'job' ? [[r.id, r] as const] : [])))
+    runsUpdated = rows.flatMap((r) => (r.kind === 'run' ? [r] : []))
   }
   if (retried.length === 0) read(await deps.db.execute(statement))
   else {
@@ -109,17 +111,19 @@ export async function applyRunOps(deps: AppDeps, workspaceId: string, ops: RunOp
         await tx
           .update(executionSteps)
           .set({ status: 'FAILED', error: 'Attempt failed; retried', errorKind: 'SYSTEM', completedAt: new Date(record.startedAt) })
-          .where(and(eq(executionSteps.executionId, op.executionId), eq(executionSteps.stepId, key), eq(executionSteps.lease, before.get(op.jobId)!.leases!), eq(executionSteps.status, 'RUNNING'), lt(executionSteps.attempt, record.attempts)))
+          .where(and(eq(executionSteps.executionId, op.executionId), eq(executionSteps.stepId, key), eq(executionSteps.lease, before.get(op.jobId)!.leases), eq(executionSteps.status, 'RUNNING'), lt(executionSteps.attempt, record.attempts)))
       }
     })
   }
 
+  const cancelled = new Set(runsUpdated.filter((r) => r.cancelled).map((r) => r.id))
   const results = ops.map((op): RunOpResult => {
     const job = before.get(op.jobId)
     if (!job || job.execution_id !== op.executionId) return { ok: false, code: 'NOT_FOUND', message: 'No such job in this workspace' }
     if (!held(op)) return { ok: false, code: 'LEASE_LOST', message: 'This runtime no longer holds the job; another attempt took over' }
     return op.op === 'heartbeat' ? { ok: true, cancelRequested: cancelled.has(op.executionId) } : { ok: true }
   })
+  forgetExecutionPages(deps, runsUpdated.filter((r) => r.shown_changed).map((r) => r.service_id))
 
   const applied = [...changes.values()].filter((c) => held(c.op))
   publish(deps, [...started.values()].filter((s) => held(s.op)).flatMap((s) => [...s.steps.values()]), applied, before)
@@ -128,10 +132,10 @@ export async function applyRunOps(deps: AppDeps, workspaceId: string, ops: RunOp
 }
 
 /** Live news after the write: the canvas's live run and synchronous webhooks wait on it. */
-function publish(deps: AppDeps, started: Started[], changes: RunChange[], jobs: Map<string, OpsStatementRow>): void {
+function publish(deps: AppDeps, started: Started[], changes: RunChange[], jobs: Map<string, { leases: number }>): void {
   const events = deps.executionEvents
   if (!events) return
-  const leaseOf = (op: RunOp) => jobs.get(op.jobId)!.leases!
+  const leaseOf = (op: RunOp) => jobs.get(op.jobId)!.leases
   for (const op of started) events.publish(op.executionId, { type: 'step', key: op.key, lease: leaseOf(op), attempt: op.attempt, status: 'RUNNING' })
   for (const c of changes) {
     for (const { key, record } of c.records.values()) {

@@ -39,15 +39,13 @@ export interface OpsRunChange {
   until: string | null
 }
 
-/** What the statement answers: the jobs as they were before it (to tell each op its outcome), and the runs asked to stop. */
-export interface OpsStatementRow {
-  id: string
-  execution_id: string | null
-  status: string | null
-  lease_owner: string | null
-  leases: number | null
-  cancelled: boolean
-}
+/**
+ * What the statement answers: each job as it was before it (`job`: to tell each op its outcome),
+ * and each run it updated (`run`: whether it was asked to stop, whether what its list shows changed).
+ */
+export type OpsStatementRow =
+  | { kind: 'job'; id: string; execution_id: string; status: string; lease_owner: string | null; leases: number }
+  | { kind: 'run'; id: string; service_id: string; cancelled: boolean; shown_changed: boolean }
 
 /** A step's tokens count once into an int column: a provider's absurd number cannot overflow it. */
 const MAX_TOKENS_PER_STEP = 100_000_000
@@ -115,7 +113,7 @@ export function runOpsStatement(workspaceId: string, now: Date, input: { jobs: O
         dead_letter = case when x.finished then x.dead_letter else e.dead_letter end
       from runs_in x left join tokens t on t.execution_id = x.execution_id
       where e.id = x.execution_id
-      returning e.id, e.cancel_requested_at
+      returning e.id, e.service_id, e.cancel_requested_at is not null as cancelled, (x.finished or t.tokens is not null) as shown_changed
     ),
     leases as (
       update jobs j set
@@ -125,7 +123,7 @@ export function runOpsStatement(workspaceId: string, now: Date, input: { jobs: O
       from runs_in x
       where j.id = x.job_id and (x.finished or x.until is not null)
     )
-    select id, execution_id, status, lease_owner, leases, false as cancelled from seen
+    select json_build_object('kind', 'job', 'id', id, 'execution_id', execution_id, 'status', status, 'lease_owner', lease_owner, 'leases', leases) as row from seen
     union all
-    select id, null, null, null, null, true from updated where cancel_requested_at is not null`
+    select json_build_object('kind', 'run', 'id', id, 'service_id', service_id, 'cancelled', cancelled, 'shown_changed', shown_changed) from updated`
 }

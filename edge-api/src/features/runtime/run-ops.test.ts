@@ -13,7 +13,7 @@ afterAll(() => ctx.close())
 const definition = { trigger: { type: 'manual' }, steps: [{ id: 'greet', type: 'transform', value: 'Hello {{ trigger.name }}' }] }
 
 /** A user with `runs` queued runs of one workflow, leased by runtime 'rt'. */
-async function leased(runs: number) {
+async function leased(runs: number, beforeLease?: (list: () => Promise<{ status: string; tokensUsed: number }[]>) => Promise<void>) {
   const { agent, user } = await registerUser(ctx)
   const { service } = (await (await agent.api.user.services.$post({ json: { name: 'Greeter', definition } })).json()) as { service: { id: string } }
   for (let i = 0; i < runs; i++) await agent.api.user.services[':id'].run.$post({ param: { id: service.id }, json: {} })
@@ -22,8 +22,10 @@ async function leased(runs: number) {
     const res = await ctx.app.request(`/api/runtime${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
     return { status: res.status, body: (await res.json()) as { results: unknown[]; jobs: { jobId: string; execution: { id: string } }[] } }
   }
+  const list = async () => (await (await agent.api.user.services[':id'].executions.$get({ param: { id: service.id }, query: {} })).json()).executions
+  await beforeLease?.(list)
   const { jobs: held } = (await post('/lease', { owner: 'rt', max: runs })).body
-  return { post, held }
+  return { post, held, list }
 }
 
 const t0 = Date.now()
@@ -96,6 +98,19 @@ describe('POST /api/runtime/ops', () => {
     ])
     const [run] = await ctx.db.select().from(executions).where(eq(executions.id, j.execution.id))
     expect(run).toMatchObject({ status: 'COMPLETED', tokensUsed: 100_000_000 })
+  })
+
+  it('the executions list (kept in the row cache) shows each write at once: queued, leased, tokens, finished', async () => {
+    const { post, held, list } = await leased(1, async (list) => expect((await list()).map((e) => e.status)).toEqual(['PENDING']))
+    const j = held[0]!
+    const lease = { executionId: j.execution.id, jobId: j.jobId, owner: 'rt' }
+    expect(await list()).toMatchObject([{ status: 'RUNNING', tokensUsed: 0 }])
+    const ai = { status: 'completed', output: { usage: { totalTokens: 12 } }, attempts: 1, startedAt: t0, finishedAt: t0 + 1 }
+    await post('/ops', { ops: [{ op: 'started', ...lease, key: 'greet', attempt: 1, startedAt: t0 }] })
+    await post('/ops', { ops: [{ op: 'checkpoint', ...lease, key: 'greet', record: ai, state: { status: 'running', steps: { greet: ai }, cursor: 'next', startedAt: t0 } }] })
+    expect(await list()).toMatchObject([{ status: 'RUNNING', tokensUsed: 12 }])
+    await post('/ops', { ops: [{ op: 'checkpoint', ...lease, state: done('Hello') }] })
+    expect(await list()).toMatchObject([{ status: 'COMPLETED', tokensUsed: 12 }])
   })
 
   it("answers NOT_FOUND for another workspace's job, and 400 for a malformed op, changing nothing", async () => {

@@ -3,6 +3,7 @@ import { type LeasedJob, type RunStateBody, WORKFLOW_LIMITS } from '@2bot/contra
 import type { AppDeps } from '../../deps'
 import { executionSteps, executions, jobs, type Job } from '../../db/schema'
 import { findVersion } from '../services/services.service'
+import { forgetExecutionPages } from '../services/executions.service'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
 import { AppError } from '../../lib/errors'
 
@@ -43,6 +44,7 @@ export async function leaseJobs(
     from leased l where e.id = l.execution_id
     returning l.id as job_id, l.leases, e.id, e.mode, e.trigger_data, e.state, e.cancel_requested_at, e.service_id, e.service_version`)
   const rows = ((result as { rows?: unknown[] }).rows ?? result) as LeasedRow[]
+  forgetExecutionPages(deps, rows.map((r) => r.service_id))
   return Promise.all(rows.map(async (row) => toLeasedJob(row, await findVersion(deps, row.service_id, row.service_version))))
 }
 
@@ -91,14 +93,14 @@ export async function releaseJob(deps: AppDeps, job: Job, reason?: string): Prom
  */
 export async function failJob(deps: AppDeps, job: Job, input: { message: string; code: string }): Promise<void> {
   const now = deps.clock.now()
-  await deps.db.transaction(async (tx) => {
+  const failed = await deps.db.transaction(async (tx) => {
     const inFlight = await tx
       .update(executionSteps)
       .set({ status: 'FAILED', error: input.message, errorKind: 'SYSTEM', completedAt: now })
       .where(and(eq(executionSteps.executionId, job.executionId), eq(executionSteps.status, 'RUNNING')))
       .returning({ stepId: executionSteps.stepId })
     const error = { message: input.message, kind: 'SYSTEM', code: input.code, ...(inFlight[0] ? { stepKey: inFlight[0].stepId } : {}) }
-    await tx
+    const rows = await tx
       .update(executions)
       .set({
         status: 'FAILED',
@@ -109,8 +111,11 @@ export async function failJob(deps: AppDeps, job: Job, input: { message: string;
         state: sql`jsonb_set(jsonb_set(coalesce(${executions.state}, '{"steps":{},"cursor":null}'::jsonb), '{status}', '"failed"'), '{error}', ${JSON.stringify(error)}::jsonb)`,
       })
       .where(eq(executions.id, job.executionId))
+      .returning({ serviceId: executions.serviceId })
     await tx.update(jobs).set({ status: 'DONE', leasedUntil: null, lastError: input.message, updatedAt: now }).where(eq(jobs.id, job.id))
+    return rows
   })
+  forgetExecutionPages(deps, failed.map((r) => r.serviceId))
   deps.executionEvents?.publish(job.executionId, { type: 'finished', status: 'FAILED' })
   await notifyExecutionFailed(deps, job.executionId)
 }
@@ -142,6 +147,7 @@ export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: numb
       .for('update', { skipLocked: true })
     let dead = 0
     const deadExecutions: string[] = []
+    const changed: { serviceId: string }[] = []
     for (const job of expired) {
       // The attempt in flight when the runtime vanished is kept on the record, marked as interrupted.
       await tx
@@ -151,21 +157,24 @@ export async function reapExpiredLeases(deps: AppDeps): Promise<{ requeued: numb
       const [execution] = await tx.select({ cancel: executions.cancelRequestedAt }).from(executions).where(eq(executions.id, job.executionId))
       if (execution?.cancel) {
         await tx.update(jobs).set({ status: 'DONE', updatedAt: now }).where(eq(jobs.id, job.id))
-        await tx.update(executions).set({ status: 'CANCELLED', completedAt: now }).where(eq(executions.id, job.executionId))
+        changed.push(...(await tx.update(executions).set({ status: 'CANCELLED', completedAt: now }).where(eq(executions.id, job.executionId)).returning({ serviceId: executions.serviceId })))
       } else if (job.leases >= MAX_LEASES) {
         dead++
         deadExecutions.push(job.executionId)
         await tx.update(jobs).set({ status: 'DEAD', lastError: 'The runtime stopped answering too many times', updatedAt: now }).where(eq(jobs.id, job.id))
-        await tx
+        const setAside = await tx
           .update(executions)
           .set({ status: 'FAILED', completedAt: now, deadLetter: true, error: `The runtime stopped answering ${job.leases} times; the run was set aside`, errorKind: 'SYSTEM' })
           .where(eq(executions.id, job.executionId))
+          .returning({ serviceId: executions.serviceId })
+        changed.push(...setAside)
       } else {
         await tx.update(jobs).set({ status: 'QUEUED', leaseOwner: null, leasedUntil: null, availableAt: now, lastError: 'lease expired', updatedAt: now }).where(eq(jobs.id, job.id))
       }
     }
-    return { requeued: expired.length - dead, dead, deadExecutions, workspaces: [...new Set(expired.map((j) => j.workspaceId))] }
+    return { requeued: expired.length - dead, dead, deadExecutions, workspaces: [...new Set(expired.map((j) => j.workspaceId))], changed }
   })
+  forgetExecutionPages(deps, result.changed.map((r) => r.serviceId))
   result.workspaces.forEach((id) => deps.jobSignals?.notify(id))
   for (const id of result.deadExecutions) await notifyExecutionFailed(deps, id)
   return { requeued: result.requeued, dead: result.dead }

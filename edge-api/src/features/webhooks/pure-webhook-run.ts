@@ -7,6 +7,7 @@ import { scanJson, toStorable } from '../../lib/storable-json'
 import { RUN_STATUS } from '../services/run-records'
 import { notifyExecutionFailed } from '../notifications/notifications.service'
 import { forgetServiceList, type Service } from '../services/services.service'
+import { forgetExecutionPages } from '../services/executions.service'
 
 export interface PureWebhookResult {
   executionId: string
@@ -54,6 +55,7 @@ export async function runPureWebhook(deps: AppDeps, service: Service, definition
     createdAt,
   })
   forgetServiceList(deps, service.userId)
+  forgetExecutionPages(deps, [service.id])
   if (status === 'FAILED') await notifyExecutionFailed(deps, executionId)
   return { executionId, status, result: state.lastOutput ?? null, error: state.error?.message ?? null }
 }

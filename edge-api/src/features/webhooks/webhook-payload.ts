@@ -5,6 +5,7 @@ import { MAX_JSON_DEPTH, scanJson, storableText, toStorable } from '../../lib/st
 import { notifyExecutionFailed } from '../notifications/notifications.service'
 import { directRunWriter } from '../../adapters/runs/finished-runs.writers'
 import { forgetServiceList, type Service } from '../services/services.service'
+import { forgetExecutionPages } from '../services/executions.service'
 
 export interface WebhookTrigger {
   body: unknown
@@ -59,6 +60,7 @@ export async function recordRefusedTrigger(deps: AppDeps, service: Service, trig
     createdAt: now,
   })
   forgetServiceList(deps, service.userId)
+  forgetExecutionPages(deps, [service.id])
   await notifyExecutionFailed(deps, id)
   return id
 }
