@@ -65,7 +65,7 @@ export async function applyRunOps(deps: AppDeps, workspaceId: string, ops: RunOp
       if (record.attempts > 1) retried.push({ op: change.op, key, record })
     }
     // A step that started and ended within this batch is written once, complete.
-    for (const [s, op] of started.get(k)?.steps ?? []) if (change.records.has(s)) started.get(k)!.steps.delete(s)
+    for (const [s] of started.get(k)?.steps ?? []) if (change.records.has(s)) started.get(k)!.steps.delete(s)
   }
   for (const { steps: begun } of started.values()) {
     for (const op of begun.values()) {
