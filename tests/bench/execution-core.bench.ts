@@ -131,7 +131,7 @@ export async function benchExecutionCore(seconds: number): Promise<string> {
       '',
       `Measured ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version};`,
       `load ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15-minute averages when the section finished; other work on the machine lowers the numbers).`,
-      'The embedded platform (`edge-api/src/local.ts`: PGlite, a workspace runtime child process) in its own process; the load comes from this',
+      'The embedded platform as `pnpm start` runs it (`edge-api/dist/local.mjs`: PGlite, a workspace runtime child process from runtime/dist) in its own process; the load comes from this',
       'process over loopback (workflows: autocannon, as fast as answers come; reads: evenly paced requests, latency counted from when each was due,',
       'tests/bench/fixed-rate.ts); the HTTP step calls a plain Node server in a third process through a WEBHOOK gateway (allowPrivateNetwork).',
       '',

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { callJson } from '../support/json-call'
@@ -59,13 +59,23 @@ export async function startServer(command: string, args: string[], env: Record<s
   throw new Error(`${readyUrl} not ready in 90 s`)
 }
 
+let built = false
+/** What `pnpm start` runs: the embedded entry and the runtime built into plain modules (edge-api/scripts/build-local.mjs), once per bench. */
+function buildLocal(): void {
+  if (built) return
+  execFileSync(process.execPath, ['edge-api/scripts/build-local.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
+  built = true
+}
+
 /**
- * The embedded platform (`edge-api/src/local.ts`: PGlite, runtime child processes) in its own
+ * The embedded platform as `pnpm start` runs it (`edge-api/dist/local.mjs`, built from
+ * edge-api/src/local.ts: PGlite, runtime child processes from runtime/dist/runtime.mjs) in its own
  * process on `port`, with its data in `dataDir`; rate limits are a defence, not what is measured.
  */
 export function startEmbedded(port: number, dataDir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
   const base = `http://127.0.0.1:${port}`
-  return startServer('node', ['--import', 'tsx', 'edge-api/src/local.ts'], { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env }, `${base}/api/health/ready`, ROOT)
+  buildLocal()
+  return startServer('node', ['edge-api/dist/local.mjs'], { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'error', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env }, `${base}/api/health/ready`, ROOT)
 }
 
 /** One API call that must succeed: its JSON body, or an error naming the call and the answer. */

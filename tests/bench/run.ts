@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: request throughput and latency of the API in both homes, written to docs/benchmarks.md.
- *   Node + PGlite: the embedded entry (`edge-api/src/local.ts`) as its own process.
+ *   Node + PGlite: the embedded entry as `pnpm start` builds it (`edge-api/dist/local.mjs`) in its own process.
  *   workerd + PostgreSQL: `wrangler dev` with the Neon driver through a WebSocket proxy, Redis via Upstash's protocol.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'

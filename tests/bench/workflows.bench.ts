@@ -70,7 +70,7 @@ export async function benchWorkflows(seconds: number): Promise<string> {
       '## Workflows end to end (issue 3b, 3c)',
       '',
       `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}: the embedded platform`,
-      '(`edge-api/src/local.ts`, PGlite) in its own process with one workspace runtime child process (for (c)); load from this process over loopback.',
+      '(`edge-api/dist/local.mjs` as `pnpm start` builds it, PGlite) in its own process with one workspace runtime child process (for (c)); load from this process over loopback.',
       '',
       '| workload | result | target |',
       '|---|---|---|',

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import ws from 'ws'
@@ -35,7 +36,14 @@ import { gateways } from '../db/schema'
 import { eq } from 'drizzle-orm'
 import { webAssets } from './web-assets'
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+/** The checkout's root, found upwards from this module: it runs from src/local/ or bundled into dist/ (`pnpm start`). */
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`)
+  }
+}
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)))
 export const MIGRATIONS_DIR = join(REPO_ROOT, 'migrations')
 
 export interface LocalRuntime {

@@ -6,7 +6,7 @@ import type { Db } from '../db/db'
 import { workspaceLimits } from '../features/workspaces/workspace-limits'
 import { WORKFLOW_LIMITS } from '@2bot/contracts'
 import type { Logger } from '@2bot/contracts/logger'
-import { createProcessDriver } from './process-driver'
+import { createProcessDriver, runtimeEntry } from './process-driver'
 
 export interface LocalWorkspaceDriverOptions {
   /** `auto` (default): Docker/Podman when its socket answers and the runtime image exists, else child processes. */
@@ -41,7 +41,7 @@ export async function createLocalWorkspaceDriver(opts: LocalWorkspaceDriverOptio
     const runsAtOnce = opts.runsAtOnce ?? (opts.env.TWOBOT_ISOLATION === 'worker' ? WORKFLOW_LIMITS.maxConcurrentRunsPerUser : EMBEDDED_RUNS_AT_ONCE)
     return {
       driver: createProcessDriver({ repoRoot: opts.repoRoot, apiUrl: opts.apiUrl, logger: opts.logger, env: runtimeEnv(runsAtOnce), usageReportSeconds: opts.usageReportSeconds }),
-      description: 'child processes (runtime/src/main.ts)',
+      description: `child processes (${runtimeEntry(opts.repoRoot).label})`,
       runsAtOnce,
     }
   }
