@@ -3,13 +3,14 @@
  * and the workspace runtime bundle its child processes run (`runtime/dist/runtime.mjs`). Plain
  * JavaScript, because running from source through tsx cost the API ~110 MB of resident memory
  * (the loader's own thread and isolate, the compiled sources) on top of ~210 MB.
- * edge-api's own dependencies stay in node_modules (PGlite loads its WebAssembly and data files
- * from beside itself); the workspace packages and what they import are bundled in.
+ * Only the workspace packages (@2bot/*) are bundled; every dependency is loaded from node_modules
+ * as it is (PGlite finds its WebAssembly and data files beside itself).
  */
 import { spawnSync } from 'node:child_process'
 import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { builtinModules } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 
 const edgeApiDir = fileURLToPath(new URL('..', import.meta.url))
@@ -28,12 +29,17 @@ await build({
   logLevel: 'warning',
   plugins: [
     {
-      name: 'edge-api-dependencies-external',
+      name: 'dependencies-external',
       setup(b) {
-        // A bare import from edge-api's own code is one of its dependencies: leave it to Node.
-        b.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('@2bot/') || !args.importer.startsWith(join(edgeApiDir, 'src')) ? undefined : { external: true },
-        )
+        // Dependencies stay as they are in node_modules, imported by absolute URL (a workspace
+        // package's dependency may not be reachable from edge-api/dist): bundled, esbuild renames
+        // colliding classes, and node-fetch's `instanceof AbortSignal` check (grammy's) then fails.
+        b.onResolve({ filter: /^[^./]/ }, async (args) => {
+          if (args.path.startsWith('@2bot/') || args.pluginData === 'resolving' || builtinModules.includes(args.path.replace(/^node:/, ''))) return undefined
+          const found = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolving' })
+          if (found.errors.length > 0) return { errors: found.errors }
+          return { path: args.kind === 'require-call' ? found.path : pathToFileURL(found.path).href, external: true }
+        })
       },
     },
   ],

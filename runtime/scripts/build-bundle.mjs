@@ -37,6 +37,10 @@ await build({
   target: 'node20',
   format: 'esm',
   minify: true,
+  // Minified or renamed, classes lose their names, and node-fetch (grammy's fetch on Node) tells an
+  // AbortSignal by its constructor's name: every Telegram call failed with "Expected signal to be an
+  // instanceof AbortSignal".
+  keepNames: true,
   legalComments: 'none',
   alias: { tr46: join(runtimeDir, 'scripts', 'tr46-shim.mjs') },
   logLevel: 'warning',
