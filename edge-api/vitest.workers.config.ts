@@ -6,6 +6,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string
     wsProxy: string
+    neonHttpEndpoint: string
     upstashUrl: string
     upstashToken: string
     qstashUrl: string
@@ -15,7 +16,7 @@ declare module 'vitest' {
 
 /**
  * The Workers suite: the real worker entry runs inside workerd and reaches a real PostgreSQL
- * through the Neon driver (WebSocket proxy), a real Redis through the Upstash REST protocol,
+ * through the Neon driver (HTTP for one-shot queries, WebSockets for transactions), a real Redis through the Upstash REST protocol,
  * and a QStash double. The servers are started by test/workers/global-setup.ts.
  */
 export default defineConfig({
@@ -29,6 +30,8 @@ export default defineConfig({
           PUBLIC_URL: 'http://2bot.test',
           DATABASE_URL: inject('databaseUrl'),
           NEON_WS_PROXY: inject('wsProxy'),
+          // One-shot queries over Neon's HTTP driver, transactions over WebSockets: what runs on Neon itself.
+          NEON_HTTP_ENDPOINT: inject('neonHttpEndpoint'),
           ENCRYPTION_KEY: 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE=',
           UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
           UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),

@@ -125,6 +125,13 @@ function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): A
   }
 }
 
+/** Neon's HTTP endpoint for one-shot queries where there is one (see NEON_QUERIES). */
+function neonHttp(config: WorkerConfig): true | string | undefined {
+  const http = config.NEON_QUERIES ? config.NEON_QUERIES === 'http' : !!config.NEON_HTTP_ENDPOINT || !config.NEON_WS_PROXY
+  if (!http) return undefined
+  return config.NEON_HTTP_ENDPOINT ?? true
+}
+
 export default {
   async fetch(request: Request, env: unknown, ctx: ExecutionContext): Promise<Response> {
     const current = isolateFor(env)
@@ -143,7 +150,7 @@ export default {
       )
     }
     const config = current.config.config
-    const { db, pool } = openNeon({ connectionString: config.DATABASE_URL, wsProxy: config.NEON_WS_PROXY })
+    const { db, pool } = openNeon({ connectionString: config.DATABASE_URL, wsProxy: config.NEON_WS_PROXY, http: neonHttp(config) })
     try {
       return await createApp(cloudDeps(config, current, db)).fetch(request, env, ctx)
     } finally {

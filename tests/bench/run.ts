@@ -3,15 +3,13 @@
  *   Node + PGlite: the embedded entry as `pnpm start` builds it (`edge-api/dist/local.mjs`) in its own process.
  *   workerd + PostgreSQL: `wrangler dev` with the Neon driver through a WebSocket proxy, Redis via Upstash's protocol.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { migrateNeon } from '../../edge-api/src/db/migrate-neon'
-import { startPostgres } from '../../edge-api/test/support/postgres-server'
-import { startQStashDouble } from '../../edge-api/test/support/qstash-double'
-import { startUpstashShim } from '../../edge-api/test/support/upstash-shim'
-import { startWsProxy } from '../../edge-api/test/support/ws-proxy'
 import { benchBulkheads } from './bulkheads.bench'
 import { benchEngine } from './engine.bench'
 import { benchExecutionCore } from './execution-core.bench'
@@ -70,24 +68,24 @@ async function benchNode(): Promise<HomeResult> {
   }
 }
 
-async function benchWorkerd(): Promise<HomeResult> {
-  const base = 24100
-  const pg = startPostgres(base)
-  const proxy = await startWsProxy(base + 1)
-  const upstash = await startUpstashShim({ redisPort: base + 2, httpPort: base + 3, token: 'bench-upstash' })
-  const qstash = await startQStashDouble({ port: base + 4, token: 'bench-qstash' })
+/** The Workers home; `queries`: how one-shot queries reach PostgreSQL (NEON_QUERIES). */
+async function benchWorkerd(queries: 'websocket' | 'http'): Promise<HomeResult> {
+  const farEnd = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/workers-far-end.ts', String(queries === 'http' ? 24200 : 24100)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
   const port = 8391
   try {
-    await migrateNeon(pg.url, proxy.address)
+    const [line] = (await once(createInterface({ input: farEnd.stdout! }), 'line')) as [string]
+    const far = JSON.parse(line) as { databaseUrl: string; wsProxy: string; neonHttpEndpoint: string; upstashUrl: string; upstashToken: string; qstashUrl: string }
     const vars = {
       APP_ENV: 'test',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: pg.url,
-      NEON_WS_PROXY: proxy.address,
+      DATABASE_URL: far.databaseUrl,
+      NEON_WS_PROXY: far.wsProxy,
+      NEON_HTTP_ENDPOINT: far.neonHttpEndpoint,
+      NEON_QUERIES: queries,
       ENCRYPTION_KEY: 'dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdCE=',
-      UPSTASH_REDIS_REST_URL: upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: upstash.token,
-      QSTASH_URL: qstash.url,
+      UPSTASH_REDIS_REST_URL: far.upstashUrl,
+      UPSTASH_REDIS_REST_TOKEN: far.upstashToken,
+      QSTASH_URL: far.qstashUrl,
       QSTASH_TOKEN: 'bench-qstash',
       AUTH_RATE_LIMIT_PER_MINUTE: '100000',
       LOG_LEVEL: 'error',
@@ -95,15 +93,13 @@ async function benchWorkerd(): Promise<HomeResult> {
     const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])]
     const server = await startServer('pnpm', ['--dir', 'edge-api', 'exec', ...args, '--config', '../wrangler.toml'], { WRANGLER_SEND_METRICS: 'false' }, `http://127.0.0.1:${port}/api/health/ready`, ROOT)
     try {
-      return await measure('workerd + PostgreSQL', `http://127.0.0.1:${port}`)
+      return await measure(queries === 'http' ? 'workerd + PostgreSQL (Neon HTTP)' : 'workerd + PostgreSQL (WebSocket)', `http://127.0.0.1:${port}`)
     } finally {
       await stopServer(server)
     }
   } finally {
-    await qstash.stop()
-    await upstash.stop()
-    await proxy.stop()
-    pg.stop()
+    farEnd.kill('SIGTERM')
+    if (farEnd.exitCode === null) await once(farEnd, 'exit')
   }
 }
 
@@ -132,10 +128,15 @@ function report(results: HomeResult[]): string {
     ...logins,
     '',
     'What ran for real: the Node entry with PGlite in its data folder; workerd via `wrangler dev` with the Neon',
-    'driver over a WebSocket proxy to PostgreSQL 15, and @upstash/redis against redis-server behind the Upstash',
-    'REST protocol (test/support/upstash-shim.ts). Load generator and servers share the 2 cores.',
-    "workerd rows include wrangler dev's local proxy in front of workerd, and a new database connection per",
-    'request (Workers cannot keep sockets between requests; Neon in production pools on its side).',
+    'driver to PostgreSQL 15, and @upstash/redis against redis-server behind the Upstash REST protocol',
+    '(test/support/upstash-shim.ts), those far ends in a process of their own (tests/bench/workers-far-end.ts).',
+    'Load generator and servers share the 2 cores. workerd rows include wrangler',
+    "dev's local proxy in front of workerd. (WebSocket): every request opens a database connection through a",
+    'WebSocket proxy (Workers cannot keep sockets between requests), so PostgreSQL starts a backend per request.',
+    "(Neon HTTP): one-shot queries go through the real `neon()` HTTP driver (`NEON_QUERIES=http`, the default on",
+    "Neon) to a double of Neon's `/sql` endpoint (test/support/neon-http-double.ts) that runs them on a pool of",
+    "connections, as Neon's proxy does; transactions still open a WebSocket. Neon's own endpoint adds the network",
+    'and its proxy, so absolute numbers there differ; what is measured is the cost on our side of each way.',
     '',
   ].join('\n')
 }
@@ -160,7 +161,7 @@ function writeSection(section: string): void {
 // `pnpm bench` runs every section; `pnpm bench engine` (or `api`, `workflows`, `core`, `ui`, `workspaces`, `bulkheads`, `plugins`) only that one.
 const only = process.argv[2]
 if (!only || only === 'engine') writeSection(await benchEngine())
-if (!only || only === 'api') writeSection(report([await benchNode(), await benchWorkerd()]))
+if (!only || only === 'api') writeSection(report([await benchNode(), await benchWorkerd('websocket'), await benchWorkerd('http')]))
 if (!only || only === 'workflows') writeSection(await benchWorkflows(SECONDS))
 if (!only || only === 'core') writeSection(await benchExecutionCore(SECONDS))
 if (!only || only === 'ui') writeSection(await benchUi())

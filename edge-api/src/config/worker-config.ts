@@ -7,6 +7,13 @@ const WorkerEnv = v.object({
   DATABASE_URL: v.pipe(v.string('DATABASE_URL is required'), v.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')),
   /** Only for a plain PostgreSQL behind a WebSocket proxy (tests, self-hosting). */
   NEON_WS_PROXY: v.optional(v.string()),
+  /** Neon's SQL-over-HTTP endpoint in front of a plain PostgreSQL (tests, self-hosting); Neon itself has its own. */
+  NEON_HTTP_ENDPOINT: v.optional(v.pipe(v.string(), v.url('NEON_HTTP_ENDPOINT must be a URL'))),
+  /**
+   * How one-shot queries travel: `http` (a fetch each; default on Neon itself and with
+   * NEON_HTTP_ENDPOINT) or `websocket` (a connection per request). Transactions always use WebSockets.
+   */
+  NEON_QUERIES: v.optional(v.picklist(['http', 'websocket'], 'NEON_QUERIES must be http or websocket')),
   ENCRYPTION_KEY: EncryptionKey,
   PUBLIC_URL: v.pipe(v.string('PUBLIC_URL is required'), v.url('PUBLIC_URL must be a URL')),
   /** Nomad workspaces (production): the agent's address; without it workspaces are started elsewhere. */

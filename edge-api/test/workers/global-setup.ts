@@ -2,10 +2,11 @@ import type { TestProject } from 'vitest/node'
 import { migrateNeon } from '../../src/db/migrate-neon'
 import { startPostgres } from '../support/postgres-server'
 import { startQStashDouble } from '../support/qstash-double'
+import { startNeonHttpDouble } from '../support/neon-http-double'
 import { startUpstashShim } from '../support/upstash-shim'
 import { startWsProxy } from '../support/ws-proxy'
 
-/** Starts PostgreSQL, the Neon WebSocket proxy, Redis behind the Upstash protocol and a QStash double. */
+/** Starts PostgreSQL, the Neon WebSocket proxy and SQL-over-HTTP endpoint, Redis behind the Upstash protocol and a QStash double. */
 export default async function setup(project: TestProject) {
   const base = 20000 + (process.pid % 2000) * 5
   const pg = startPostgres(base)
@@ -19,7 +20,9 @@ export default async function setup(project: TestProject) {
     pg.stop()
     throw err
   }
+  const neonHttp = await startNeonHttpDouble({ port: 0, connectionString: pg.url, wsProxy: proxy.address })
   project.provide('databaseUrl', pg.url)
+  project.provide('neonHttpEndpoint', neonHttp.endpoint)
   project.provide('wsProxy', proxy.address)
   project.provide('upstashUrl', upstash.url)
   project.provide('upstashToken', upstash.token)
@@ -27,6 +30,7 @@ export default async function setup(project: TestProject) {
   project.provide('qstashToken', 'qstash-test-token')
   return async () => {
     await qstash.stop()
+    await neonHttp.stop()
     await upstash.stop()
     await proxy.stop()
     pg.stop()

@@ -59,6 +59,24 @@ describe('the API inside workerd against PostgreSQL', () => {
     expect((await call('/api/users/me', { headers: auth })).status).toBe(401)
   })
 
+  it("sends one-shot queries through Neon's HTTP endpoint and transactions over WebSockets; NEON_QUERIES=websocket sends everything over WebSockets", async () => {
+    const endpoint = (env as unknown as { NEON_HTTP_ENDPOINT: string }).NEON_HTTP_ENDPOINT
+    const stats = async () => (await (await fetch(endpoint.replace(/\/sql$/, '/stats'))).json()) as { queries: number; batches: number }
+    const email = uniqueEmail()
+    const before = await stats()
+    const login = await call('/api/auth/register', json({ email, password: 'Workers-Pass-1', tokenType: 'bearer' }))
+    expect(login.status).toBe(201)
+    const { token } = (await login.json()) as { token: string }
+    const me = await call('/api/users/me', { headers: { authorization: `Bearer ${token}` } })
+    expect(((await me.json()) as { user: { email: string } }).user.email).toBe(email)
+    const after = await stats()
+    expect(after.queries).toBeGreaterThan(before.queries)
+
+    const overSockets = await call('/api/users/me', { headers: { authorization: `Bearer ${token}` }, env: { ...env, NEON_QUERIES: 'websocket' } })
+    expect(overSockets.status).toBe(200)
+    expect((await stats()).queries).toBe(after.queries)
+  })
+
   it('locks an account after 5 wrong passwords (state in Postgres)', async () => {
     const email = uniqueEmail()
     await call('/api/auth/register', json({ email, password: 'Workers-Pass-1' }))
