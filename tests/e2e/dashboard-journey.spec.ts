@@ -72,12 +72,16 @@ test('dashboard: default widgets, add one, drag it up, keep the layout after rel
 
   // Resize the dragged widget from its menu (keyboard-reachable alternative to dragging too).
   const resized = page.waitForResponse((r) => r.url().endsWith('/api/dashboard/layout') && r.request().method() === 'PUT', LIVE)
-  await grid.locator('[data-widget-id="gateway-status-1"] [data-testid="widget-menu"]').click()
-  await page.locator('.n-dropdown-option', { hasText: 'Size' }).hover()
-  // The menu may open under the pointer with "Refresh" hovered; its submenu must be gone before
-  // the size submenu (which appears in the same place) can take the click.
-  await expect(page.locator('[data-testid^="widget-refresh-"]')).toHaveCount(0)
-  await page.getByTestId('widget-size-M').click()
+  // The menu may open under the pointer with "Refresh" hovered, and its submenu (in the same place
+  // as the size submenu) can come back while the pointer travels: a CI run saw "Off" take the click.
+  // So: open the menu if it is closed, hover "Size", and click M once no refresh option is shown; again if it did not land.
+  const sizeOption = page.locator('.n-dropdown-option', { hasText: 'Size' })
+  await expect(async () => {
+    if (!(await sizeOption.isVisible())) await grid.locator('[data-widget-id="gateway-status-1"] [data-testid="widget-menu"]').click()
+    await sizeOption.hover()
+    await expect(page.locator('[data-testid^="widget-refresh-"]')).toHaveCount(0, { timeout: 1000 })
+    await page.getByTestId('widget-size-M').click({ timeout: 2000 })
+  }).toPass(LIVE)
   expect((await resized).status()).toBe(200)
   await expect(grid.locator('[data-widget-id="gateway-status-1"]')).toHaveAttribute('data-size', 'M')
 
