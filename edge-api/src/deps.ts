@@ -66,6 +66,12 @@ export interface AppDeps {
   memo?: ImmutableMemo
   /** Process memory for rarely changing rows on hot paths; writers invalidate. Optional. */
   rowCache?: RowCache
+  /**
+   * Sessions and their users by token, for signed-in requests; defaults to `rowCache`. On Workers
+   * it is the isolate's memory for SESSION_CACHE_SECONDS: a revocation or user change handled by
+   * another isolate reaches this one only when the entry expires.
+   */
+  sessionCache?: RowCache
   /** In-process notice that jobs were queued, for runtimes waiting in a lease call. */
   jobSignals?: JobSignals
   /** In-process notice that an execution finished (optional: waiters also poll). */

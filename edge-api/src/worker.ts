@@ -6,6 +6,8 @@ import { unconfiguredBilling } from './adapters/billing/billing.port'
 import type { Cache } from './adapters/cache/cache.port'
 import { createMemoryCache } from './adapters/cache/memory.cache'
 import { createUpstashCache } from './adapters/cache/upstash.cache'
+import { createRowCache } from './adapters/memo/memory.row-cache'
+import type { RowCache } from './adapters/memo/row-cache.port'
 import type { Mailer } from './adapters/mail/mailer.port'
 import { createQStashQueue } from './adapters/queue/qstash.queue'
 import type { Queue } from './adapters/queue/queue.port'
@@ -30,6 +32,7 @@ interface Isolate {
   config: WorkerConfigResult
   logger: Logger
   cache?: Cache
+  sessionCache?: RowCache
 }
 let isolate: Isolate | undefined
 
@@ -94,6 +97,7 @@ function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): A
     config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN
       ? createUpstashCache({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN })
       : createMemoryCache(systemClock)
+  if (config.SESSION_CACHE_SECONDS) current.sessionCache ??= createRowCache({ ttlMs: config.SESSION_CACHE_SECONDS * 1000 })
   return {
     config: {
       environment: config.APP_ENV,
@@ -105,6 +109,7 @@ function cloudDeps(config: WorkerConfig, current: Isolate, db: AppDeps['db']): A
     },
     db,
     cache: current.cache,
+    ...(current.sessionCache ? { sessionCache: current.sessionCache } : {}),
     queue: config.QSTASH_TOKEN
       ? createQStashQueue({ token: config.QSTASH_TOKEN, baseUrl: config.QSTASH_URL, publicUrl: config.PUBLIC_URL })
       : unconfiguredQueue,

@@ -14,6 +14,12 @@ const WorkerEnv = v.object({
    * NEON_HTTP_ENDPOINT) or `websocket` (a connection per request). Transactions always use WebSockets.
    */
   NEON_QUERIES: v.optional(v.picklist(['http', 'websocket'], 'NEON_QUERIES must be http or websocket')),
+  /**
+   * Seconds a signed-in session and its user stay in the isolate's memory (0, the default: read
+   * per request). Saves the one database trip of a signed-in read; the price: a session revoked or
+   * a user changed through another isolate still works here until its entry expires.
+   */
+  SESSION_CACHE_SECONDS: v.optional(v.pipe(v.string(), v.transform(Number), v.integer('SESSION_CACHE_SECONDS must be a whole number of seconds'), v.minValue(0), v.maxValue(60, 'SESSION_CACHE_SECONDS is at most 60'))),
   ENCRYPTION_KEY: EncryptionKey,
   PUBLIC_URL: v.pipe(v.string('PUBLIC_URL is required'), v.url('PUBLIC_URL must be a URL')),
   /** Nomad workspaces (production): the agent's address; without it workspaces are started elsewhere. */

@@ -77,6 +77,26 @@ describe('the API inside workerd against PostgreSQL', () => {
     expect((await stats()).queries).toBe(after.queries)
   })
 
+  it('with SESSION_CACHE_SECONDS a signed-in read needs no database trip; a sign-out in the isolate ends the session at once', async () => {
+    const endpoint = (env as unknown as { NEON_HTTP_ENDPOINT: string }).NEON_HTTP_ENDPOINT
+    const queries = async () => ((await (await fetch(endpoint.replace(/\/sql$/, '/stats'))).json()) as { queries: number }).queries
+    // One bindings object: the isolate (and its cache) lives as long as its bindings.
+    const cached = { ...env, SESSION_CACHE_SECONDS: '5' }
+    const login = await call('/api/auth/register', { ...json({ email: uniqueEmail(), password: 'Workers-Pass-1', tokenType: 'bearer' }), env: cached })
+    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` }
+    expect((await call('/api/users/me', { headers: auth, env: cached })).status).toBe(200)
+    const before = await queries()
+    for (let i = 0; i < 5; i++) expect((await call('/api/users/me', { headers: auth, env: cached })).status).toBe(200)
+    expect(await queries()).toBe(before)
+
+    expect((await call('/api/auth/logout', { method: 'POST', headers: auth, env: cached })).status).toBe(200)
+    expect((await call('/api/users/me', { headers: auth, env: cached })).status).toBe(401)
+
+    const bad = await call('/api/health', { env: { ...env, SESSION_CACHE_SECONDS: '3600' } })
+    expect(bad.status).toBe(500)
+    expect(((await bad.json()) as { error: { details: string[] } }).error.details).toContain('SESSION_CACHE_SECONDS')
+  })
+
   it('locks an account after 5 wrong passwords (state in Postgres)', async () => {
     const email = uniqueEmail()
     await call('/api/auth/register', json({ email, password: 'Workers-Pass-1' }))

@@ -25,6 +25,28 @@ describe('row cache', () => {
     expect(await cache.get('svc', async () => 'fresh')).toBe('fresh')
   })
 
+  it('keeps nothing for keys invalidated while nothing loads them (every unknown token a client sends)', async () => {
+    const cache = createRowCache()
+    for (let i = 0; i < 1000; i++) {
+      await cache.get(`session:${i}`, async () => undefined)
+      cache.invalidate(`session:${i}`)
+    }
+    expect(cache.tracked()).toBe(0)
+  })
+
+  it('a load that overlapped a write is not kept, even with a second load in flight', async () => {
+    const cache = createRowCache()
+    const releases: ((v: string) => void)[] = []
+    const first = cache.get('svc', () => new Promise<string>((r) => releases.push(r)))
+    const second = cache.get('svc', () => new Promise<string>((r) => releases.push(r)))
+    cache.invalidate('svc')
+    releases[0]!('stale')
+    releases[1]!('stale too')
+    await Promise.all([first, second])
+    expect(await cache.get('svc', async () => 'fresh')).toBe('fresh')
+    expect(cache.tracked()).toBe(1)
+  })
+
   it('stays bounded', async () => {
     const cache = createRowCache({ maxEntries: 2 })
     await cache.get('a', async () => 1)

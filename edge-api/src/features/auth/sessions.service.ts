@@ -37,7 +37,10 @@ const userKey = (userId: string) => `user:${userId}`
  * Whoever changes a user row (profile, plan, password, deletion) forgets it, so signed-in requests
  * see the change at once; without a cache this does nothing.
  */
-export const forgetUser = (deps: AppDeps, userId: string) => deps.rowCache?.invalidate(userKey(userId))
+export const forgetUser = (deps: AppDeps, userId: string) => sessionRows(deps)?.invalidate(userKey(userId))
+
+/** Where sessions and their users are kept, if anywhere. */
+const sessionRows = (deps: AppDeps) => deps.sessionCache ?? deps.rowCache
 
 /**
  * The live session and its (not deleted) user for a token, or undefined. Every signed-in request
@@ -48,7 +51,7 @@ export const forgetUser = (deps: AppDeps, userId: string) => deps.rowCache?.inva
 export async function findSessionByToken(deps: AppDeps, token: string): Promise<{ session: Session; user: User } | undefined> {
   const now = deps.clock.now()
   const tokenHash = await sha256Hex(token)
-  const cache = deps.rowCache
+  const cache = sessionRows(deps)
   if (!cache) {
     const [row] = await deps.db
       .select({ session: sessions, user: users })
@@ -92,7 +95,7 @@ export async function revokeSession(deps: AppDeps, userId: string, sessionId: st
     .delete(sessions)
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
     .returning({ id: sessions.id, tokenHash: sessions.tokenHash })
-  deleted.forEach((d) => deps.rowCache?.invalidate(sessionKey(d.tokenHash)))
+  deleted.forEach((d) => sessionRows(deps)?.invalidate(sessionKey(d.tokenHash)))
   return deleted.length > 0
 }
 
@@ -102,6 +105,6 @@ export async function revokeAllSessions(deps: AppDeps, userId: string, keepSessi
     .delete(sessions)
     .where(and(eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined))
     .returning({ id: sessions.id, tokenHash: sessions.tokenHash })
-  deleted.forEach((d) => deps.rowCache?.invalidate(sessionKey(d.tokenHash)))
+  deleted.forEach((d) => sessionRows(deps)?.invalidate(sessionKey(d.tokenHash)))
   return deleted.length
 }
