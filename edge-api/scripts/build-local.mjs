@@ -7,17 +7,18 @@
  * as it is (PGlite finds its WebAssembly and data files beside itself).
  */
 import { spawnSync } from 'node:child_process'
-import { copyFile, mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { builtinModules } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
+import { writeOutputs } from '../../runtime/scripts/write-outputs.mjs'
 
 const edgeApiDir = fileURLToPath(new URL('..', import.meta.url))
 const outDir = join(edgeApiDir, 'dist')
 await mkdir(outDir, { recursive: true })
 
-await build({
+const result = await build({
   entryPoints: [join(edgeApiDir, 'src', 'local.ts')],
   outfile: join(outDir, 'local.mjs'),
   bundle: true,
@@ -45,9 +46,11 @@ await build({
   ],
   // CommonJS dependencies call require() for Node built-ins; ESM output has none by default.
   banner: { js: "import{createRequire as __2botRequire}from'node:module';const require=__2botRequire(import.meta.url);" },
+  write: false,
 })
+await writeOutputs(result.outputFiles)
 // Run as its own process by db/pglite.ts, found beside the bundle.
-await copyFile(join(edgeApiDir, 'src', 'db', 'pglite-initdb.child.mjs'), join(outDir, 'pglite-initdb.child.mjs'))
+await writeOutputs([{ path: join(outDir, 'pglite-initdb.child.mjs'), contents: await readFile(join(edgeApiDir, 'src', 'db', 'pglite-initdb.child.mjs')) }])
 
 const runtime = spawnSync(process.execPath, [join(edgeApiDir, '..', 'runtime', 'scripts', 'build-bundle.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] })
 if (runtime.status !== 0) process.exit(runtime.status ?? 1)

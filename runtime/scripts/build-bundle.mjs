@@ -3,20 +3,18 @@
  * WebAssembly file it loads from beside itself. This is what the container image runs:
  * `node runtime.mjs` with the same environment as `runtime/src/main.ts`.
  */
-import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { writeOutputs } from './write-outputs.mjs'
 
 const runtimeDir = fileURLToPath(new URL('..', import.meta.url))
 // TWOBOT_BUNDLE_OUT: elsewhere than dist/ (tests build their own copy).
 const outDir = process.env.TWOBOT_BUNDLE_OUT ?? join(runtimeDir, 'dist')
 await mkdir(outDir, { recursive: true })
-// Chunks are named by content: drop the previous build's, or the image would carry them too.
-for (const file of await readdir(outDir)) if (file.startsWith('chunk-')) await rm(join(outDir, file))
-
-await build({
+const result = await build({
   // The runtime, and its worker threads: code steps (TWOBOT_CODE_ISOLATION=worker), runs and
   // gateways (TWOBOT_ISOLATION=worker), plugins (always).
   entryPoints: {
@@ -46,14 +44,19 @@ await build({
   logLevel: 'warning',
   // CommonJS dependencies call require() for Node built-ins; ESM output has none by default.
   banner: { js: "import{createRequire as __2botRequire}from'node:module';const require=__2botRequire(import.meta.url);" },
+  write: false,
 })
+await writeOutputs(result.outputFiles)
+// Chunks are named by content: drop the previous builds' (after the new ones are in place), or the image would carry them too.
+const built = new Set(result.outputFiles.map((f) => f.path))
+for (const file of await readdir(outDir)) if (file.startsWith('chunk-') && !built.has(join(outDir, file))) await rm(join(outDir, file), { force: true })
 
 // quickjs-emscripten finds its .wasm with new URL('emscripten-module.wasm', import.meta.url):
 // in the bundle that is the bundle's own folder.
 const fromRuntime = createRequire(join(runtimeDir, 'package.json'))
 const fromQuickjs = createRequire(fromRuntime.resolve('quickjs-emscripten'))
 const variantDir = dirname(fromQuickjs.resolve('@jitl/quickjs-wasmfile-release-sync'))
-await copyFile(join(variantDir, 'emscripten-module.wasm'), join(outDir, 'emscripten-module.wasm'))
+await writeOutputs([{ path: join(outDir, 'emscripten-module.wasm'), contents: await readFile(join(variantDir, 'emscripten-module.wasm')) }])
 
 const chunks = (await readdir(outDir)).filter((f) => f.startsWith('chunk-')).sort()
 for (const file of ['runtime.mjs', 'code-worker.mjs', 'run-worker.mjs', 'gateway-worker.mjs', 'plugin-worker.mjs', ...chunks, 'emscripten-module.wasm']) {

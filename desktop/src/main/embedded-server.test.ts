@@ -20,8 +20,14 @@ class FakeChild extends EventEmitter {
   }
 }
 
-function deps(child: FakeChild, overrides: Partial<EmbeddedServerDeps> = {}) {
-  const spawn = vi.fn(() => child as unknown as ChildProcess)
+function deps(child: FakeChild, overrides: Partial<EmbeddedServerDeps> = {}, buildExitCode = 0) {
+  // The build (edge-api/scripts/build-local.mjs) exits 0 at once; then the server is `child`.
+  const spawn = vi.fn((_command: string, args: readonly string[]) => {
+    if (!args[0]?.endsWith('build-local.mjs')) return child as unknown as ChildProcess
+    const build = new FakeChild()
+    setTimeout(() => build.emit('exit', buildExitCode, null), 0)
+    return build as unknown as ChildProcess
+  })
   const fetch = vi.fn(async () => new Response('{}', { status: 200 }))
   const log = vi.fn()
   const all: EmbeddedServerDeps = {
@@ -40,7 +46,7 @@ function deps(child: FakeChild, overrides: Partial<EmbeddedServerDeps> = {}) {
 }
 
 describe('startEmbeddedServer', () => {
-  it('starts edge-api/src/local.ts with Node on a free loopback port and the data dir, without Electron variables', async () => {
+  it('builds the server, then starts edge-api/dist/local.mjs with Node on a free loopback port and the data dir, without Electron variables', async () => {
     const child = new FakeChild()
     const { all, spawn, fetch } = deps(child)
     const started = startEmbeddedServer(all)
@@ -48,11 +54,19 @@ describe('startEmbeddedServer', () => {
     const server = await started
     expect(server.url).toBe('http://127.0.0.1:41234')
     expect(fetch).toHaveBeenCalledWith('http://127.0.0.1:41234/api/health/ready')
-    const [command, args, options] = spawn.mock.calls[0] as unknown as [string, string[], { cwd: string; env: Record<string, string> }]
+    expect(spawn.mock.calls[0]?.slice(0, 2)).toEqual(['/usr/bin/node', ['/repo/edge-api/scripts/build-local.mjs']])
+    const [command, args, options] = spawn.mock.calls[1] as unknown as [string, string[], { cwd: string; env: Record<string, string> }]
     expect(command).toBe('/usr/bin/node')
-    expect(args).toEqual(['--import', 'tsx', '/repo/edge-api/src/local.ts'])
+    expect(args).toEqual(['/repo/edge-api/dist/local.mjs'])
     expect(options.cwd).toBe('/repo')
     expect(options.env).toEqual({ PATH: '/usr/bin', TWOBOT_SOMETHING: 'x', HOST: '127.0.0.1', PORT: '0', DATA_DIR: '/user/data/server' })
+  })
+
+  it('reports a failed build and starts no server', async () => {
+    const child = new FakeChild()
+    const { all, spawn } = deps(child, {}, 1)
+    await expect(startEmbeddedServer(all)).rejects.toThrow(/could not be built \(exit code 1\)/)
+    expect(spawn).toHaveBeenCalledTimes(1)
   })
 
   it('waits for /api/health/ready, not just the banner', async () => {

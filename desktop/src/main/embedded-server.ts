@@ -12,7 +12,7 @@ export interface EmbeddedServer {
 
 export interface EmbeddedServerDeps {
   spawn(command: string, args: readonly string[], options: SpawnOptions): ChildProcess
-  /** The monorepo checkout holding `edge-api/` (the server runs from source through tsx). */
+  /** The monorepo checkout holding `edge-api/` (the server is built from it at each start). */
   repoRoot: string
   /** Where the server keeps PGlite, its secrets and the mail outbox: `<userData>/server`. */
   dataDir: string
@@ -33,7 +33,7 @@ export class EmbeddedServerError extends Error {
 const READY_LINE = /2Bot is running at (http:\/\/127\.0\.0\.1:\d{1,5})\b/
 
 /**
- * Starts the embedded 2Bot server (`edge-api/src/local.ts`) as a child process on a free
+ * Builds and starts the embedded 2Bot server (`edge-api/src/local.ts`, as `pnpm start` runs it) as a child process on a free
  * loopback port, and resolves once `/api/health/ready` answers. A child process keeps PGlite and
  * the workflow runtimes out of Electron's main process, so a crash there cannot take the window down.
  */
@@ -45,7 +45,8 @@ export async function startEmbeddedServer(deps: EmbeddedServerDeps): Promise<Emb
   }
   Object.assign(env, { HOST: '127.0.0.1', PORT: '0', DATA_DIR: deps.dataDir })
 
-  const child = deps.spawn(deps.nodePath, ['--import', 'tsx', path.join(deps.repoRoot, 'edge-api', 'src', 'local.ts')], {
+  await buildServer(deps, env)
+  const child = deps.spawn(deps.nodePath, [path.join(deps.repoRoot, 'edge-api', 'dist', 'local.mjs')], {
     cwd: deps.repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -102,6 +103,27 @@ export async function startEmbeddedServer(deps: EmbeddedServerDeps): Promise<Emb
     clearTimeout(timer)
     died.catch(() => undefined)
   }
+}
+
+/**
+ * Builds what `pnpm start` runs (edge-api/scripts/build-local.mjs: the server and the workspace
+ * runtime as plain JavaScript, about a second) so the checkout's current code is what starts; run
+ * from source through tsx it took several seconds to compile and ~110 MB more memory.
+ */
+async function buildServer(deps: EmbeddedServerDeps, env: Record<string, string>): Promise<void> {
+  const build = deps.spawn(deps.nodePath, [path.join(deps.repoRoot, 'edge-api', 'scripts', 'build-local.mjs')], { cwd: deps.repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  build.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)))
+  const code = await new Promise<number | null>((resolve) => {
+    build.once('exit', (exitCode) => resolve(exitCode))
+    build.once('error', (error) => {
+      deps.log(`embedded server build could not start: ${error.message}`)
+      resolve(null)
+    })
+  })
+  if (code === 0) return
+  if (stderr) deps.log(`embedded server build output:\n${stderr}`)
+  throw new EmbeddedServerError(`the embedded server could not be built (exit code ${code ?? 'none'})`)
 }
 
 /** Polls the readiness endpoint: listening is not the same as having applied migrations. */

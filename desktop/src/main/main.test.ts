@@ -130,8 +130,13 @@ vi.mock('node:child_process', () => ({
       }),
     })
     children.spawned.push({ args, child })
+    // The server's build (edge-api/scripts/build-local.mjs) finishes at once; then the server starts.
+    const building = String((args[1] as string[])[0]).endsWith('build-local.mjs')
     setTimeout(() => {
-      if (children.failStart) {
+      if (building) {
+        child.exitCode = 0
+        child.emit('exit', 0, null)
+      } else if (children.failStart) {
         child.exitCode = 1
         child.emit('exit', 1, null)
       } else child.stdout.write('  2Bot is running at http://127.0.0.1:43210\n')
@@ -215,10 +220,11 @@ describe('main', () => {
 
   it('starts the embedded server under userData without a configured server, and stops it on quit', async () => {
     await start()
-    expect(children.spawned).toHaveLength(1)
-    const [command, args, options] = children.spawned[0]!.args as [string, string[], { env: Record<string, string> }]
+    await vi.waitFor(() => expect(children.spawned).toHaveLength(2))
+    expect((children.spawned[0]!.args[1] as string[]).at(-1)).toMatch(/edge-api[/\\]scripts[/\\]build-local\.mjs$/)
+    const [command, args, options] = children.spawned[1]!.args as [string, string[], { env: Record<string, string> }]
     expect(command).toBe('node')
-    expect(args.at(-1)).toMatch(/edge-api[/\\]src[/\\]local\.ts$/)
+    expect(args.at(-1)).toMatch(/edge-api[/\\]dist[/\\]local\.mjs$/)
     expect(options.env.DATA_DIR).toBe(path.join(userData, 'server'))
     electron.ready()
     await flush()
@@ -228,7 +234,7 @@ describe('main', () => {
     electron.appListeners.get('will-quit')?.(event)
     expect(event.preventDefault).toHaveBeenCalled()
     await flush()
-    const child = children.spawned[0]!.child as { kill: ReturnType<typeof vi.fn> }
+    const child = children.spawned[1]!.child as { kill: ReturnType<typeof vi.fn> }
     expect(child.kill).toHaveBeenCalledWith('SIGTERM')
     expect(electron.app.quit).toHaveBeenCalled()
     const again = { preventDefault: vi.fn() }
@@ -239,8 +245,7 @@ describe('main', () => {
   it('shows an error and exits when the embedded server cannot start', async () => {
     children.failStart = true
     await start()
-    await flush()
-    await flush()
+    await vi.waitFor(() => expect(electron.dialog.showErrorBox).toHaveBeenCalled())
     expect(electron.dialog.showErrorBox).toHaveBeenCalledWith('2Bot could not start its server', expect.stringMatching(/stopped while starting/))
     expect(electron.app.exit).toHaveBeenCalledWith(1)
   })
