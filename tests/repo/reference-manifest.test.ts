@@ -9,7 +9,7 @@ import { REFERENCE_NAMES, referenceFile } from '../reference/reference-file'
 
 const referenceDir = resolve(dirname(fileURLToPath(import.meta.url)), '../reference')
 const manifest = JSON.parse(readFileSync(join(referenceDir, 'manifest.json'), 'utf8')) as {
-  files: Record<string, { sha256: string; copiedFrom: string; source: string; license: string }>
+  files: Record<string, { sha256: string; source: string; license: string }>
 }
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
 const OWN_FILES = new Set(['README.md', 'manifest.json', 'reference-file.ts', 'check-stale.ts'])
@@ -39,9 +39,11 @@ describe('tests/reference', () => {
 describe('pnpm reference:check', () => {
   const script = join(referenceDir, 'check-stale.ts')
   const tsx = resolve(referenceDir, '../../node_modules/.bin/tsx')
-  const check = (origin: string) => {
+  const check = (origin: string | undefined) => {
+    const env = { ...process.env, REFERENCE_ORIGIN_DIR: origin }
+    if (origin === undefined) delete env.REFERENCE_ORIGIN_DIR
     try {
-      return { code: 0, out: execFileSync(tsx, [script], { env: { ...process.env, REFERENCE_ORIGIN_DIR: origin }, encoding: 'utf8', stdio: 'pipe' }) }
+      return { code: 0, out: execFileSync(tsx, [script], { env, encoding: 'utf8', stdio: 'pipe' }) }
     } catch (err) {
       const e = err as { status: number; stdout: string; stderr: string }
       return { code: e.status, out: e.stdout + e.stderr }
@@ -51,6 +53,7 @@ describe('pnpm reference:check', () => {
   it('passes and says so when there are no originals (a user’s clone)', () => {
     const result = check(join(tmpdir(), 'no-such-reference-folder'))
     expect(result).toMatchObject({ code: 0, out: expect.stringContaining('nothing to compare') })
+    expect(check(undefined)).toMatchObject({ code: 0, out: expect.stringContaining('REFERENCE_ORIGIN_DIR is not set: nothing to compare') })
   })
 
   it('passes when the originals match, and fails naming a stale one when an original changed', () => {
