@@ -17,6 +17,7 @@ import { benchPlugins } from './plugins.bench'
 import { benchWorkflows } from './workflows.bench'
 import { benchWorkspaces } from './workspaces.bench'
 import { benchUi } from './ui.bench'
+import type { startCloudFarEnd } from '../../edge-api/test/support/cloud-far-end'
 import { bearerFor, load, loginLatency, startEmbedded, startServer, stopServer, type LoadResult } from './lib'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -74,7 +75,7 @@ async function benchWorkerd(home: string, farEndPort: number, queries: 'websocke
   const port = 8391
   try {
     const [line] = (await once(createInterface({ input: farEnd.stdout! }), 'line')) as [string]
-    const far = JSON.parse(line) as { databaseUrl: string; wsProxy: string; neonHttpEndpoint: string; upstashUrl: string; upstashToken: string; qstashUrl: string }
+    const far = JSON.parse(line) as Awaited<ReturnType<typeof startCloudFarEnd>>['addresses']
     const vars = {
       APP_ENV: 'test',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -87,7 +88,7 @@ async function benchWorkerd(home: string, farEndPort: number, queries: 'websocke
       UPSTASH_REDIS_REST_URL: far.upstashUrl,
       UPSTASH_REDIS_REST_TOKEN: far.upstashToken,
       QSTASH_URL: far.qstashUrl,
-      QSTASH_TOKEN: 'bench-qstash',
+      QSTASH_TOKEN: far.qstashToken,
       AUTH_RATE_LIMIT_PER_MINUTE: '100000',
       LOG_LEVEL: 'error',
     }
